@@ -1,0 +1,27 @@
+//! Generates include/signwire.h from src/ffi with cbindgen.
+//!
+//! The header is committed. A test (tests/header.rs) regenerates it into OUT_DIR's copy and
+//! fails when the committed file differs, so the C, PHP and Python declarations, which are
+//! all read from it, cannot drift from the Rust code.
+
+use std::path::PathBuf;
+
+fn main() {
+    let crate_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    println!("cargo:rerun-if-changed=src/ffi");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
+    let generated = cbindgen::Builder::new()
+        .with_src(crate_dir.join("src/ffi/mod.rs"))
+        .with_config(config)
+        .generate()
+        .expect("cbindgen could not generate the header");
+    let fresh = out_dir.join("signwire.h");
+    generated.write_to_file(&fresh);
+    // Writing into the source tree only when asked keeps `cargo build` of a published crate
+    // read-only; scripts/regen-header sets it.
+    if std::env::var_os("SIGNWIRE_WRITE_HEADER").is_some() {
+        generated.write_to_file(crate_dir.join("include/signwire.h"));
+    }
+}

@@ -1,0 +1,203 @@
+//! `signwire`: sign, verify and explain requests from the command line.
+//!
+//! Exit codes: 0 success, 1 verification failed (the status name is printed), 2 usage or
+//! input error. Secrets are read from an environment variable or a file, never from the
+//! command line (where `ps` and shell history would show them).
+
+use signwire::canonical::{escape_for_display, Request};
+use signwire::headers::{parse_timestamp, unix_now, Headers};
+use signwire::{Error, Scheme, Signer, Verifier};
+use std::collections::HashMap;
+use std::io::Read;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage:
+  signwire sign    --scheme S --key-id ID (--secret-env VAR | --secret-file PATH)
+                   --method M --url URL [--body-file PATH|-] [--timestamp T] [--nonce N]
+  signwire verify  --scheme S --key-id ID (--secret-env VAR | --secret-file PATH)
+                   --method M --url URL --header 'Name: value' ... [--body-file PATH|-]
+                   [--now T] [--remote-addr IP]
+  signwire explain (sign's arguments)
+
+  --scheme takes a preset (hopnow) or a path to a JSON scheme document.
+  --secret-file reads the whole file; one trailing newline is ignored.
+  exit status: 0 ok, 1 verification failed, 2 usage or input error";
+
+struct Args {
+    single: HashMap<String, String>,
+    headers: Vec<String>,
+}
+
+fn parse_args(argv: &[String]) -> Result<Args, String> {
+    const TAKES_VALUE: &[&str] = &[
+        "scheme", "key-id", "secret-env", "secret-file", "method", "url", "body-file", "timestamp", "nonce", "header", "now",
+        "remote-addr",
+    ];
+    let mut single = HashMap::new();
+    let mut headers = Vec::new();
+    let mut i = 0;
+    while i < argv.len() {
+        let a = &argv[i];
+        let Some(name) = a.strip_prefix("--") else { return Err(format!("unexpected argument {a:?}")) };
+        if name == "secret" {
+            return Err("--secret is not accepted: pass --secret-env VAR or --secret-file PATH".into());
+        }
+        if !TAKES_VALUE.contains(&name) {
+            return Err(format!("unknown option --{name}"));
+        }
+        let v = argv.get(i + 1).ok_or_else(|| format!("--{name} needs a value"))?.clone();
+        if name == "header" {
+            headers.push(v);
+        } else if single.insert(name.to_string(), v).is_some() {
+            return Err(format!("--{name} given twice"));
+        }
+        i += 2;
+    }
+    Ok(Args { single, headers })
+}
+
+impl Args {
+    fn get(&self, k: &str) -> Option<&str> {
+        self.single.get(k).map(String::as_str)
+    }
+    fn need(&self, k: &str) -> Result<&str, String> {
+        self.get(k).ok_or_else(|| format!("--{k} is required"))
+    }
+}
+
+enum Fail {
+    Usage(String),
+    Input(Error),
+    Verify(Error),
+}
+
+impl From<String> for Fail {
+    fn from(s: String) -> Self {
+        Fail::Usage(s)
+    }
+}
+
+fn read_secret(args: &Args) -> Result<Vec<u8>, Fail> {
+    match (args.get("secret-env"), args.get("secret-file")) {
+        (Some(var), None) => std::env::var_os(var)
+            .map(|v| v.into_encoded_bytes())
+            .ok_or_else(|| Fail::Usage(format!("environment variable {var} is not set"))),
+        (None, Some(path)) => {
+            let mut s = std::fs::read(path).map_err(|e| Fail::Usage(format!("cannot read --secret-file {path}: {e}")))?;
+            if s.ends_with(b"\n") {
+                s.pop();
+                if s.ends_with(b"\r") {
+                    s.pop();
+                }
+            }
+            Ok(s)
+        }
+        (Some(_), Some(_)) => Err(Fail::Usage("give --secret-env or --secret-file, not both".into())),
+        (None, None) => Err(Fail::Usage("a secret is required: --secret-env VAR or --secret-file PATH".into())),
+    }
+}
+
+fn read_body(args: &Args) -> Result<Vec<u8>, Fail> {
+    match args.get("body-file") {
+        None => Ok(Vec::new()),
+        Some("-") => {
+            let mut b = Vec::new();
+            std::io::stdin().read_to_end(&mut b).map_err(|e| Fail::Usage(format!("cannot read body from stdin: {e}")))?;
+            Ok(b)
+        }
+        Some(p) => std::fs::read(p).map_err(|e| Fail::Usage(format!("cannot read --body-file {p}: {e}"))),
+    }
+}
+
+fn seconds(args: &Args, k: &str) -> Result<Option<i64>, Fail> {
+    args.get(k).map(|t| parse_timestamp(t).map_err(|e| Fail::Usage(format!("--{k}: {}", e.message())))).transpose()
+}
+
+fn run(cmd: &str, args: &Args) -> Result<(), Fail> {
+    let scheme = Scheme::load(args.need("scheme")?).map_err(Fail::Input)?;
+    let key_id = args.need("key-id")?;
+    let secret = read_secret(args)?;
+    let method = args.need("method")?;
+    let url = args.need("url")?;
+    let body = read_body(args)?;
+    match cmd {
+        "sign" | "explain" => {
+            let signer = Signer::new(scheme.clone(), key_id, &secret).map_err(Fail::Input)?;
+            let timestamp = seconds(args, "timestamp")?.unwrap_or_else(unix_now);
+            let nonce = match args.get("nonce") {
+                Some(n) => n.to_string(),
+                None => signwire::headers::generate_nonce(scheme.nonce_hex_len).map_err(Fail::Input)?,
+            };
+            let request = Request::new(method, url, &body);
+            let e = signer.explain(&request, timestamp, &nonce).map_err(Fail::Input)?;
+            if cmd == "explain" {
+                println!("scheme:     {}", scheme.name);
+                println!("algorithm:  {} ({})", scheme.algorithm.name(), scheme.encoding.name());
+                println!("components: {}", scheme.components.iter().map(|c| c.label()).collect::<Vec<_>>().join(" + "));
+                println!("separator:  \"{}\"", escape_for_display(scheme.separator.as_bytes()));
+                println!("payload ({} bytes, escaped):", e.payload.len());
+                println!("{}", escape_for_display(&e.payload));
+                println!("signature:  {}", e.signature);
+                println!("headers:");
+            }
+            print!("{}", e.headers.to_block().replace("\r\n", "\n"));
+            Ok(())
+        }
+        "verify" => {
+            let verifier = Verifier::new(scheme);
+            verifier.keyring().add_secret(key_id, &secret).map_err(Fail::Input)?;
+            let mut headers = Headers::new();
+            for h in &args.headers {
+                let (n, v) = h.split_once(':').ok_or_else(|| Fail::Usage(format!("--header {h:?} is not 'Name: value'")))?;
+                headers.push(n.trim(), v.trim_matches([' ', '\t'])).map_err(Fail::Verify)?;
+            }
+            let now = seconds(args, "now")?.unwrap_or_else(unix_now);
+            let request = Request::new(method, url, &body).with_headers(&headers).with_remote_addr(args.get("remote-addr"));
+            match verifier.verify_at(&request, now) {
+                Ok(v) => {
+                    println!("ok {}", v.key_id);
+                    Ok(())
+                }
+                Err(e) if e.status().is_verification_failure() => Err(Fail::Verify(e)),
+                Err(e) => Err(Fail::Input(e)),
+            }
+        }
+        _ => Err(Fail::Usage(format!("unknown command {cmd:?}"))),
+    }
+}
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let Some(cmd) = argv.first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    if cmd == "--help" || cmd == "-h" || cmd == "help" {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    if cmd == "--version" {
+        println!("signwire {}", signwire::VERSION);
+        return ExitCode::SUCCESS;
+    }
+    let result = parse_args(&argv[1..]).map_err(Fail::Usage).and_then(|a| run(cmd, &a));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Fail::Usage(m)) => {
+            eprintln!("signwire: {m}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Fail::Input(e)) => {
+            println!("{}", e.status().name());
+            eprintln!("signwire: {}", e.message());
+            ExitCode::from(2)
+        }
+        Err(Fail::Verify(e)) => {
+            println!("{}", e.status().name());
+            eprintln!("signwire: {}", e.message());
+            ExitCode::from(1)
+        }
+    }
+}
+

@@ -1,0 +1,99 @@
+//! Signing requests into headers.
+
+use super::scheme::signwire_scheme;
+use super::{boundary, bytes, check_handle_out, check_out, free_handle, handle, opt_text, put_handle, signwire_status, text, write_out};
+use crate::canonical::Request;
+use crate::headers::Headers;
+use crate::signer::Signer;
+use std::ffi::c_char;
+
+/// Signs requests for one key id. Thread-safe.
+pub struct signwire_signer {
+    signer: Signer,
+}
+
+/// A signer for `key_id` with `secret` under `scheme` (which the signer copies; the scheme
+/// may be freed afterwards). An empty secret is refused.
+#[no_mangle]
+pub unsafe extern "C" fn signwire_signer_new(
+    scheme: *const signwire_scheme,
+    key_id: *const c_char,
+    secret: *const c_char,
+    secret_len: usize,
+    out: *mut *mut signwire_signer,
+) -> signwire_status {
+    boundary(|| {
+        check_handle_out(out)?;
+        let scheme = handle(scheme, "scheme")?.scheme.clone();
+        let signer = Signer::new(scheme, text(key_id, "key_id")?, bytes(secret, secret_len, "secret")?);
+        put_handle(out, signer.map(|signer| signwire_signer { signer }))
+    })
+}
+
+/// Release a signer (its key state is wiped). NULL is accepted.
+#[no_mangle]
+pub unsafe extern "C" fn signwire_signer_free(signer: *mut signwire_signer) {
+    free_handle(signer)
+}
+
+unsafe fn sign_common(
+    signer: *const signwire_signer,
+    method: *const c_char,
+    url: *const c_char,
+    body: *const c_char,
+    body_len: usize,
+    headers: *const c_char,
+    at: Option<(i64, *const c_char)>,
+    out: *mut c_char,
+    out_cap: usize,
+    written: *mut usize,
+) -> signwire_status {
+    boundary(|| {
+        check_out(out, written)?;
+        let signer = &handle(signer, "signer")?.signer;
+        let parsed = opt_text(headers, "headers")?.map(Headers::parse).transpose()?;
+        let mut request = Request::new(text(method, "method")?, text(url, "url")?, bytes(body, body_len, "body")?);
+        request.headers = parsed.as_ref();
+        let signed = match at {
+            None => signer.sign(&request)?,
+            Some((timestamp, nonce)) => signer.sign_at(&request, timestamp, text(nonce, "nonce")?)?,
+        };
+        write_out(signed.to_block().as_bytes(), out, out_cap, written)
+    })
+}
+
+/// Sign a request now, with a fresh random nonce. Writes the authentication headers as a
+/// `Name: value\r\n` block (capacity `SIGNWIRE_SIGNED_HEADERS_MAX` always suffices).
+/// `headers` may be NULL unless the scheme signs request headers.
+#[no_mangle]
+pub unsafe extern "C" fn signwire_signer_sign(
+    signer: *const signwire_signer,
+    method: *const c_char,
+    url: *const c_char,
+    body: *const c_char,
+    body_len: usize,
+    headers: *const c_char,
+    out: *mut c_char,
+    out_cap: usize,
+    written: *mut usize,
+) -> signwire_status {
+    sign_common(signer, method, url, body, body_len, headers, None, out, out_cap, written)
+}
+
+/// Sign with an explicit timestamp (unix seconds, >= 0) and nonce (hex, the scheme's length).
+#[no_mangle]
+pub unsafe extern "C" fn signwire_signer_sign_at(
+    signer: *const signwire_signer,
+    method: *const c_char,
+    url: *const c_char,
+    body: *const c_char,
+    body_len: usize,
+    headers: *const c_char,
+    timestamp: i64,
+    nonce: *const c_char,
+    out: *mut c_char,
+    out_cap: usize,
+    written: *mut usize,
+) -> signwire_status {
+    sign_common(signer, method, url, body, body_len, headers, Some((timestamp, nonce)), out, out_cap, written)
+}

@@ -1,0 +1,254 @@
+//! The header block a verifier reads, and the grammar of the fields signwire signs.
+//!
+//! Headers cross the C ABI as one `Name: value` block, lines separated by CRLF or LF, so
+//! that every language can build it from what its framework gives. Names are
+//! case-insensitive. Limits are checked before any other work.
+//!
+//! ```
+//! use signwire::headers::Headers;
+//! let h = Headers::parse("X-API-Key: k1\r\nx-nonce: 00112233445566778899aabbccddeeff\r\n").unwrap();
+//! assert_eq!(h.get("x-api-key").unwrap(), Some("k1"));
+//! assert_eq!(h.get("X-NONCE").unwrap(), Some("00112233445566778899aabbccddeeff"));
+//! ```
+
+use crate::error::{Error, Result, Status};
+
+/// Longest header value accepted, in bytes.
+pub const MAX_HEADER_VALUE_LEN: usize = 8 * 1024;
+/// Longest header block accepted, in bytes.
+pub const MAX_HEADER_BLOCK_LEN: usize = 256 * 1024;
+/// Most header lines accepted in one block.
+pub const MAX_HEADER_COUNT: usize = 256;
+
+/// Request headers, names compared case-insensitively, order and duplicates preserved.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Headers {
+    entries: Vec<(String, String)>,
+}
+
+fn is_token_char(b: u8) -> bool {
+    // RFC 9110 tchar
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+impl Headers {
+    /// An empty set.
+    pub fn new() -> Headers {
+        Headers::default()
+    }
+
+    /// Parse a `Name: value` block (CRLF or LF line ends; blank lines ignored).
+    ///
+    /// Refuses lines without a colon, invalid names, obsolete line folding, control
+    /// characters in values, values over [`MAX_HEADER_VALUE_LEN`], blocks over
+    /// [`MAX_HEADER_BLOCK_LEN`] and more than [`MAX_HEADER_COUNT`] lines.
+    pub fn parse(block: &str) -> Result<Headers> {
+        if block.len() > MAX_HEADER_BLOCK_LEN {
+            return Err(Error::new(
+                Status::InputTooLarge,
+                format!("header block is {} bytes, the limit is {MAX_HEADER_BLOCK_LEN}", block.len()),
+            ));
+        }
+        let mut h = Headers::new();
+        for line in block.split('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.is_empty() {
+                continue;
+            }
+            if line.starts_with([' ', '\t']) {
+                return Err(Error::new(Status::MalformedHeader, "obsolete header line folding is not accepted"));
+            }
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| Error::new(Status::MalformedHeader, "header line without ':'"))?;
+            h.push(name, value.trim_matches([' ', '\t']))?;
+        }
+        Ok(h)
+    }
+
+    /// Add one header; the same checks as [`Headers::parse`].
+    pub fn push(&mut self, name: &str, value: &str) -> Result<()> {
+        if name.is_empty() || !name.bytes().all(is_token_char) {
+            return Err(Error::new(Status::MalformedHeader, format!("invalid header name {:?}", truncate_for_log(name))));
+        }
+        if value.len() > MAX_HEADER_VALUE_LEN {
+            return Err(Error::new(
+                Status::MalformedHeader,
+                format!("header {name} is {} bytes, the limit is {MAX_HEADER_VALUE_LEN}", value.len()),
+            ));
+        }
+        if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+            return Err(Error::new(Status::MalformedHeader, format!("header {name} contains control characters")));
+        }
+        if self.entries.len() >= MAX_HEADER_COUNT {
+            return Err(Error::new(Status::InputTooLarge, format!("more than {MAX_HEADER_COUNT} headers")));
+        }
+        self.entries.push((name.to_string(), value.to_string()));
+        Ok(())
+    }
+
+    /// The value of `name`, if present exactly once. A repeated header is `MalformedHeader`:
+    /// two `X-Signature` lines are an attack or a proxy bug, never something to pick from.
+    pub fn get(&self, name: &str) -> Result<Option<&str>> {
+        let mut found = None;
+        for (n, v) in &self.entries {
+            if n.eq_ignore_ascii_case(name) {
+                if found.is_some() {
+                    return Err(Error::new(Status::MalformedHeader, format!("header {name} appears more than once")));
+                }
+                found = Some(v.as_str());
+            }
+        }
+        Ok(found)
+    }
+
+    /// The value of `name`, which must be present exactly once.
+    pub fn require(&self, name: &str) -> Result<&str> {
+        self.get(name)?
+            .ok_or_else(|| Error::new(Status::MissingHeader, format!("required header {name} is missing")))
+    }
+
+    /// All entries in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The block form, `Name: value\r\n` per entry.
+    pub fn to_block(&self) -> String {
+        let mut s = String::new();
+        for (n, v) in &self.entries {
+            s.push_str(n);
+            s.push_str(": ");
+            s.push_str(v);
+            s.push_str("\r\n");
+        }
+        s
+    }
+}
+
+/// Parse a timestamp as signed: canonical decimal unix seconds only.
+///
+/// HopNow's payload has no separators, so `0123` and `123` would sign different bytes for the
+/// same instant, and `+123`, ` 123` or `1e3` invite parsers to disagree. Only `0` or a digit
+/// string without leading zeros that fits in an `i64` is accepted.
+///
+/// ```
+/// use signwire::headers::parse_timestamp;
+/// assert_eq!(parse_timestamp("1700000000").unwrap(), 1_700_000_000);
+/// assert!(parse_timestamp("01700000000").is_err());
+/// assert!(parse_timestamp("-5").is_err());
+/// ```
+pub fn parse_timestamp(s: &str) -> Result<i64> {
+    let malformed = |why: &str| Error::new(Status::MalformedHeader, format!("timestamp {:?} {why}", truncate_for_log(s)));
+    if s.is_empty() {
+        return Err(malformed("is empty"));
+    }
+    if !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(malformed("is not a decimal number of seconds"));
+    }
+    if s.len() > 1 && s.starts_with('0') {
+        return Err(malformed("has leading zeros"));
+    }
+    s.parse::<i64>().map_err(|_| malformed("overflows"))
+}
+
+/// Check a nonce: exactly `hex_len` ASCII hex digits (either case).
+///
+/// ```
+/// use signwire::headers::check_nonce;
+/// assert!(check_nonce("00112233445566778899aabbccddeeff", 32).is_ok());
+/// assert!(check_nonce("0011", 32).is_err());
+/// ```
+pub fn check_nonce(s: &str, hex_len: usize) -> Result<()> {
+    if s.len() != hex_len || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::new(
+            Status::MalformedHeader,
+            format!("nonce must be exactly {hex_len} hex characters, got {} characters", s.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// A fresh nonce: `hex_len / 2` bytes from the OS generator, lowercase hex.
+pub fn generate_nonce(hex_len: usize) -> Result<String> {
+    let mut buf = vec![0u8; hex_len.div_ceil(2)];
+    getrandom::fill(&mut buf).map_err(|e| Error::new(Status::Internal, format!("OS random generator failed: {e}")))?;
+    let mut s = hex::encode(buf);
+    s.truncate(hex_len);
+    Ok(s)
+}
+
+/// Current unix time in seconds.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// At most 64 characters of untrusted text, for log messages.
+pub(crate) fn truncate_for_log(s: &str) -> String {
+    if s.chars().count() <= 64 {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(64).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_block_variants() {
+        let h = Headers::parse("A: 1\nB:2\r\n\r\nc:  3 \r\n").unwrap();
+        assert_eq!(h.get("a").unwrap(), Some("1"));
+        assert_eq!(h.get("B").unwrap(), Some("2"));
+        assert_eq!(h.get("C").unwrap(), Some("3"));
+        assert_eq!(h.get("d").unwrap(), None);
+    }
+
+    #[test]
+    fn bad_blocks() {
+        assert_eq!(Headers::parse("nocolon").unwrap_err().status(), Status::MalformedHeader);
+        assert_eq!(Headers::parse("A: 1\n folded").unwrap_err().status(), Status::MalformedHeader);
+        assert_eq!(Headers::parse("Bad Name: 1").unwrap_err().status(), Status::MalformedHeader);
+        let big = format!("A: {}", "x".repeat(MAX_HEADER_VALUE_LEN + 1));
+        assert_eq!(Headers::parse(&big).unwrap_err().status(), Status::MalformedHeader);
+        let dup = Headers::parse("A: 1\na: 2").unwrap();
+        assert_eq!(dup.get("A").unwrap_err().status(), Status::MalformedHeader);
+        assert_eq!(Headers::new().require("A").unwrap_err().status(), Status::MissingHeader);
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(parse_timestamp("0").unwrap(), 0);
+        for bad in ["", "+1", "-1", " 1", "1 ", "01", "1.0", "1e3", "9223372036854775808", "abc"] {
+            assert_eq!(parse_timestamp(bad).unwrap_err().status(), Status::MalformedHeader, "{bad:?}");
+        }
+        assert_eq!(parse_timestamp("9223372036854775807").unwrap(), i64::MAX);
+    }
+
+    #[test]
+    fn nonces() {
+        let n = generate_nonce(32).unwrap();
+        assert_eq!(n.len(), 32);
+        assert!(check_nonce(&n, 32).is_ok());
+        assert_ne!(n, generate_nonce(32).unwrap());
+        assert!(check_nonce("0123456789ABCDEF0123456789abcdef", 32).is_ok());
+        assert!(check_nonce("0123456789abcdef0123456789abcdeg", 32).is_err());
+        assert!(check_nonce("0123456789abcdef0123456789abcdef0", 32).is_err());
+    }
+}

@@ -1,0 +1,149 @@
+//! Key ids and their active secrets, changeable at runtime for rotation.
+//!
+//! A key id may hold several secrets at once: during a rotation the server accepts both the
+//! old and the new one until every client has moved. Changes are thread-safe and take
+//! effect for the next verification, without rebuilding the verifier.
+//!
+//! ```
+//! use signwire::keyring::Keyring;
+//! use signwire::mac::Algorithm;
+//! let ring = Keyring::new(Algorithm::Sha256);
+//! ring.add_secret("k1", b"old-secret").unwrap();
+//! ring.add_secret("k1", b"new-secret").unwrap();
+//! assert_eq!(ring.secret_count("k1"), 2);
+//! assert!(ring.retire_secret("k1", b"old-secret").unwrap());
+//! assert_eq!(ring.secret_count("k1"), 1);
+//! ```
+
+use crate::error::{Error, Result, Status};
+use crate::mac::{Algorithm, Key};
+use sha2::Digest;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroize;
+
+/// Longest key id accepted, in bytes.
+pub const MAX_KEY_ID_LEN: usize = 256;
+/// Most secrets one key id may hold at once.
+pub const MAX_SECRETS_PER_KEY: usize = 8;
+
+/// One active secret: its keyed MAC state and a SHA-256 fingerprint used only to find it
+/// again when it is retired.
+struct Secret {
+    key: Key,
+    fingerprint: [u8; 32],
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.fingerprint.zeroize();
+    }
+}
+
+/// Key id → active secrets.
+pub struct Keyring {
+    algorithm: Algorithm,
+    keys: RwLock<HashMap<String, Arc<Vec<Arc<Secret>>>>>,
+}
+
+/// The active keys of one key id at one instant (a cheap snapshot).
+pub struct ActiveKeys(Arc<Vec<Arc<Secret>>>);
+
+impl ActiveKeys {
+    /// The keyed MAC states, in the order they were added.
+    pub fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.0.iter().map(|s| &s.key)
+    }
+}
+
+/// A key id must be non-empty printable ASCII without spaces (it travels in a header).
+pub fn check_key_id(key_id: &str) -> Result<()> {
+    if key_id.is_empty() {
+        return Err(Error::invalid("key id is empty"));
+    }
+    if key_id.len() > MAX_KEY_ID_LEN {
+        return Err(Error::new(Status::InputTooLarge, format!("key id is longer than {MAX_KEY_ID_LEN} bytes")));
+    }
+    if !key_id.bytes().all(|b| (0x21..0x7f).contains(&b)) {
+        return Err(Error::invalid("key id must be printable ASCII without spaces"));
+    }
+    Ok(())
+}
+
+fn fingerprint(secret: &[u8]) -> [u8; 32] {
+    sha2::Sha256::digest(secret).into()
+}
+
+impl Keyring {
+    /// An empty keyring for one MAC algorithm.
+    pub fn new(algorithm: Algorithm) -> Keyring {
+        Keyring { algorithm, keys: RwLock::new(HashMap::new()) }
+    }
+
+    fn poisoned() -> Error {
+        Error::new(Status::Internal, "keyring lock poisoned")
+    }
+
+    /// Add a secret to a key id (creating the key id). Adding a secret that is already
+    /// active is a no-op.
+    pub fn add_secret(&self, key_id: &str, secret: &[u8]) -> Result<()> {
+        check_key_id(key_id)?;
+        let new = Arc::new(Secret { key: Key::new(self.algorithm, secret)?, fingerprint: fingerprint(secret) });
+        let mut map = self.keys.write().map_err(|_| Self::poisoned())?;
+        let current = map.get(key_id).cloned().unwrap_or_default();
+        if current.iter().any(|s| bool::from(s.fingerprint.ct_eq(&new.fingerprint))) {
+            return Ok(());
+        }
+        if current.len() >= MAX_SECRETS_PER_KEY {
+            return Err(Error::invalid(format!("key id {key_id} already holds {MAX_SECRETS_PER_KEY} secrets; retire one first")));
+        }
+        let mut next = (*current).clone();
+        next.push(new);
+        map.insert(key_id.to_string(), Arc::new(next));
+        Ok(())
+    }
+
+    /// Retire one secret of a key id; the key id disappears with its last secret.
+    /// Returns whether the secret was active.
+    pub fn retire_secret(&self, key_id: &str, secret: &[u8]) -> Result<bool> {
+        let fp = fingerprint(secret);
+        let mut map = self.keys.write().map_err(|_| Self::poisoned())?;
+        let Some(current) = map.get(key_id).cloned() else { return Ok(false) };
+        let next: Vec<_> = current.iter().filter(|s| !bool::from(s.fingerprint.ct_eq(&fp))).cloned().collect();
+        let removed = next.len() != current.len();
+        if next.is_empty() {
+            map.remove(key_id);
+        } else {
+            map.insert(key_id.to_string(), Arc::new(next));
+        }
+        Ok(removed)
+    }
+
+    /// Remove a key id and all its secrets. Returns whether it existed.
+    pub fn remove_key(&self, key_id: &str) -> Result<bool> {
+        Ok(self.keys.write().map_err(|_| Self::poisoned())?.remove(key_id).is_some())
+    }
+
+    /// The active secrets of a key id, if known.
+    pub fn get(&self, key_id: &str) -> Result<Option<ActiveKeys>> {
+        Ok(self.keys.read().map_err(|_| Self::poisoned())?.get(key_id).cloned().map(ActiveKeys))
+    }
+
+    /// How many secrets a key id holds (0 if unknown).
+    pub fn secret_count(&self, key_id: &str) -> usize {
+        self.keys.read().map(|m| m.get(key_id).map_or(0, |v| v.len())).unwrap_or(0)
+    }
+
+    /// The MAC algorithm of every key.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.keys.read().map(|m| m.len()).unwrap_or(0);
+        write!(f, "Keyring({}, {n} key ids, <secrets>)", self.algorithm.name())
+    }
+}

@@ -1,0 +1,265 @@
+//! Signature schemes as data: which components are signed, how, and in which headers.
+//!
+//! A scheme is a value, not code: the presets (`hopnow`) are the same struct that a JSON
+//! document describes, so an API of this family needs no new code in any language.
+//!
+//! ```
+//! use signwire::scheme::Scheme;
+//! let hopnow = Scheme::load("hopnow").unwrap();
+//! assert_eq!(hopnow.headers.signature, "X-Signature");
+//! let custom = Scheme::from_json(r#"{
+//!     "name": "acme",
+//!     "algorithm": "hmac-sha512",
+//!     "encoding": "base64",
+//!     "components": ["method", "path_and_query", "timestamp", "nonce", "body_sha256"],
+//!     "separator": "\n",
+//!     "headers": {"key_id": "X-Acme-Key", "signature": "X-Acme-Signature",
+//!                 "timestamp": "X-Acme-Time", "nonce": "X-Acme-Nonce"},
+//!     "max_age": 120
+//! }"#).unwrap();
+//! assert_eq!(custom.max_age, 120);
+//! ```
+
+mod hopnow;
+
+use crate::canonical::Component;
+use crate::error::{Error, Result, Status};
+use crate::mac::{Algorithm, Encoding};
+use serde::{Deserialize, Serialize};
+
+/// Largest scheme document accepted, in bytes.
+pub const MAX_SCHEME_DOCUMENT_LEN: usize = 64 * 1024;
+
+/// Header names a scheme reads and writes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderNames {
+    /// Carries the key id (`X-API-Key`).
+    pub key_id: String,
+    /// Carries the encoded signature (`X-Signature`).
+    pub signature: String,
+    /// Carries the timestamp (`X-Timestamp`).
+    pub timestamp: String,
+    /// Carries the nonce (`X-Nonce`).
+    pub nonce: String,
+}
+
+/// A signature scheme.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scheme {
+    /// Short name, for logs and diagnostics.
+    pub name: String,
+    /// The MAC.
+    pub algorithm: Algorithm,
+    /// How the tag is written in the signature header.
+    pub encoding: Encoding,
+    /// Signed components, in order.
+    pub components: Vec<Component>,
+    /// Bytes placed between components (empty for HopNow).
+    pub separator: String,
+    /// Header names.
+    pub headers: HeaderNames,
+    /// Oldest accepted timestamp, in seconds before now.
+    pub max_age: u64,
+    /// Furthest accepted timestamp, in seconds after now (clients' clocks run fast too).
+    pub max_future_skew: u64,
+    /// Nonce length in hex characters.
+    pub nonce_hex_len: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchemeDocument {
+    name: String,
+    algorithm: String,
+    #[serde(default = "default_encoding")]
+    encoding: String,
+    components: Vec<Component>,
+    #[serde(default)]
+    separator: String,
+    headers: HeaderNames,
+    #[serde(default = "default_max_age")]
+    max_age: u64,
+    #[serde(default = "default_max_future_skew")]
+    max_future_skew: u64,
+    #[serde(default = "default_nonce_hex_len")]
+    nonce_hex_len: usize,
+}
+
+fn default_encoding() -> String {
+    "hex".into()
+}
+fn default_max_age() -> u64 {
+    300
+}
+/// Default future skew: one minute covers NTP-less cash desks without widening replay much.
+pub const DEFAULT_MAX_FUTURE_SKEW: u64 = 60;
+fn default_max_future_skew() -> u64 {
+    DEFAULT_MAX_FUTURE_SKEW
+}
+fn default_nonce_hex_len() -> usize {
+    32
+}
+
+/// Names of the built-in presets.
+pub const PRESETS: &[&str] = &["hopnow"];
+
+impl Scheme {
+    /// A preset by name, a path to a JSON document (`*.json`), or a JSON document itself
+    /// (text starting with `{`).
+    pub fn load(name_or_document: &str) -> Result<Scheme> {
+        let s = name_or_document.trim_start();
+        if s.starts_with('{') {
+            return Scheme::from_json(s);
+        }
+        if let Some(preset) = Scheme::preset(s) {
+            return Ok(preset);
+        }
+        if s.ends_with(".json") || s.contains('/') {
+            let meta = std::fs::metadata(s)
+                .map_err(|e| Error::invalid(format!("cannot read scheme document {s:?}: {e}")))?;
+            if meta.len() > MAX_SCHEME_DOCUMENT_LEN as u64 {
+                return Err(Error::new(Status::InputTooLarge, format!("scheme document {s:?} is over {MAX_SCHEME_DOCUMENT_LEN} bytes")));
+            }
+            let text = std::fs::read_to_string(s)
+                .map_err(|e| Error::invalid(format!("cannot read scheme document {s:?}: {e}")))?;
+            return Scheme::from_json(&text);
+        }
+        Err(Error::invalid(format!(
+            "unknown scheme {:?}: expected one of {PRESETS:?}, a path to a .json document, or a JSON document",
+            crate::headers::truncate_for_log(s)
+        )))
+    }
+
+    /// A built-in preset.
+    pub fn preset(name: &str) -> Option<Scheme> {
+        match name {
+            "hopnow" => Some(hopnow::scheme()),
+            _ => None,
+        }
+    }
+
+    /// Parse and validate a JSON scheme document (format in README).
+    pub fn from_json(text: &str) -> Result<Scheme> {
+        if text.len() > MAX_SCHEME_DOCUMENT_LEN {
+            return Err(Error::new(Status::InputTooLarge, format!("scheme document is over {MAX_SCHEME_DOCUMENT_LEN} bytes")));
+        }
+        let doc: SchemeDocument =
+            serde_json::from_str(text).map_err(|e| Error::invalid(format!("scheme document: {e}")))?;
+        let scheme = Scheme {
+            name: doc.name,
+            algorithm: Algorithm::parse(&doc.algorithm)?,
+            encoding: Encoding::parse(&doc.encoding)?,
+            components: doc.components,
+            separator: doc.separator,
+            headers: doc.headers,
+            max_age: doc.max_age,
+            max_future_skew: doc.max_future_skew,
+            nonce_hex_len: doc.nonce_hex_len,
+        };
+        scheme.validate()?;
+        Ok(scheme)
+    }
+
+    /// The scheme as a JSON document that [`Scheme::from_json`] reads back.
+    pub fn to_json(&self) -> String {
+        serde_json::json!({
+            "name": self.name,
+            "algorithm": self.algorithm.name(),
+            "encoding": self.encoding.name(),
+            "components": self.components,
+            "separator": self.separator,
+            "headers": self.headers,
+            "max_age": self.max_age,
+            "max_future_skew": self.max_future_skew,
+            "nonce_hex_len": self.nonce_hex_len,
+        })
+        .to_string()
+    }
+
+    /// Refuse schemes that would be insecure or ambiguous.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::invalid(format!("scheme {:?}: {m}", self.name)));
+        if self.name.is_empty() || self.name.len() > 64 {
+            return bad("name must be 1 to 64 characters".into());
+        }
+        if self.components.is_empty() || self.components.len() > 32 {
+            return bad("components must list 1 to 32 entries".into());
+        }
+        // Without a signed timestamp and nonce, the replay checks would read unsigned headers.
+        for required in [Component::Timestamp, Component::Nonce] {
+            if !self.components.contains(&required) {
+                return bad(format!("components must include {:?} (replay protection reads it)", required.label()));
+            }
+        }
+        if !self.components.iter().any(|c| matches!(c, Component::Body | Component::BodySha256)) {
+            return bad("components must include body or body_sha256 (the body must be signed)".into());
+        }
+        if self.separator.len() > 16 {
+            return bad("separator is longer than 16 bytes".into());
+        }
+        let h = &self.headers;
+        let names = [&h.key_id, &h.signature, &h.timestamp, &h.nonce];
+        for n in names {
+            if n.is_empty() || !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                return bad(format!("header name {n:?} is not a valid header name"));
+            }
+        }
+        for (i, a) in names.iter().enumerate() {
+            if names[i + 1..].iter().any(|b| b.eq_ignore_ascii_case(a)) {
+                return bad(format!("header name {a:?} is used twice"));
+            }
+        }
+        if !(16..=128).contains(&self.nonce_hex_len) || self.nonce_hex_len % 2 != 0 {
+            return bad("nonce_hex_len must be an even number from 16 to 128".into());
+        }
+        if self.max_age == 0 || self.max_age > 7 * 24 * 3600 {
+            return bad("max_age must be 1 second to 7 days".into());
+        }
+        if self.max_future_skew > 3600 {
+            return bad("max_future_skew must be at most 3600 seconds".into());
+        }
+        for c in &self.components {
+            if let Component::Header(n) = c {
+                if n.is_empty() || names.iter().any(|x| x.eq_ignore_ascii_case(n)) {
+                    return bad(format!("header component {n:?} must name a non-auth request header"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Length of the encoded signature this scheme produces.
+    pub fn signature_len(&self) -> usize {
+        self.encoding.encoded_len(self.algorithm.tag_len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_of_preset() {
+        let h = Scheme::load("hopnow").unwrap();
+        assert_eq!(Scheme::from_json(&h.to_json()).unwrap(), h);
+    }
+
+    #[test]
+    fn insecure_or_bad_documents_are_refused() {
+        let base = Scheme::load("hopnow").unwrap().to_json();
+        let v: serde_json::Value = serde_json::from_str(&base).unwrap();
+        let with = |k: &str, val: serde_json::Value| {
+            let mut v = v.clone();
+            v[k] = val;
+            Scheme::from_json(&v.to_string()).unwrap_err().status()
+        };
+        assert_eq!(with("components", serde_json::json!(["method", "url", "body"])), Status::InvalidArgument);
+        assert_eq!(with("algorithm", serde_json::json!("md5")), Status::UnsupportedAlgorithm);
+        assert_eq!(with("encoding", serde_json::json!("rot13")), Status::InvalidArgument);
+        assert_eq!(with("max_age", serde_json::json!(0)), Status::InvalidArgument);
+        assert_eq!(with("unknown_field", serde_json::json!(1)), Status::InvalidArgument);
+        assert_eq!(Scheme::load("nope").unwrap_err().status(), Status::InvalidArgument);
+        assert_eq!(Scheme::from_json("{").unwrap_err().status(), Status::InvalidArgument);
+    }
+}

@@ -1,0 +1,222 @@
+//! Verification: headers → policy checks → constant-time MAC compare → nonce record.
+//!
+//! The order is fixed (see DESIGN.md): well-formed headers (limits first), known key id,
+//! timestamp window, IP allowlist, signature against every active secret, and only then the
+//! nonce is recorded, so a forged request cannot burn a legitimate client's nonce.
+//!
+//! ```
+//! use signwire::{Headers, Request, Scheme, Signer, Verifier};
+//! let scheme = Scheme::load("hopnow").unwrap();
+//! let signer = Signer::new(scheme.clone(), "k1", b"secret").unwrap();
+//! let verifier = Verifier::new(scheme);
+//! verifier.keyring().add_secret("k1", b"secret").unwrap();
+//!
+//! let body = b"{\"amount\":100}";
+//! let url = "https://api.example.com/v1/pay";
+//! let signed = signer.sign(&Request::new("POST", url, body)).unwrap();
+//! let headers = Headers::parse(&signed.to_block()).unwrap();
+//! let ok = verifier.verify(&Request::new("POST", url, body).with_headers(&headers)).unwrap();
+//! assert_eq!(ok.key_id, "k1");
+//! // The same request again is a replay.
+//! let again = verifier.verify(&Request::new("POST", url, body).with_headers(&headers));
+//! assert_eq!(again.unwrap_err().status(), signwire::Status::NonceReplayed);
+//! ```
+
+use crate::canonical::{self, Request, SignatureInput};
+use crate::error::{Error, Result, Status};
+use crate::headers::{check_nonce, parse_timestamp, unix_now, Headers};
+use crate::keyring::{check_key_id, Keyring};
+use crate::mac::{decode_tag, Key};
+use crate::replay::{MemoryStore, NonceCheck, NonceStore};
+use crate::scheme::Scheme;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// A request that passed every check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// The key id whose secret signed it.
+    pub key_id: String,
+    /// The signed timestamp.
+    pub timestamp: i64,
+}
+
+/// Checks signed requests for one scheme. `Send + Sync`: share one across threads.
+pub struct Verifier {
+    scheme: Scheme,
+    keyring: Keyring,
+    max_age: u64,
+    max_future_skew: u64,
+    nonce_store: Arc<dyn NonceStore>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("scheme", &self.scheme.name)
+            .field("keyring", &self.keyring)
+            .field("max_age", &self.max_age)
+            .field("max_future_skew", &self.max_future_skew)
+            .field("nonce_store", &self.nonce_store.describe())
+            .finish()
+    }
+}
+
+/// Computing a MAC with this key when the key id is unknown keeps that failure's time
+/// profile the same as a bad signature's.
+fn decoy_key(scheme: &Scheme) -> &'static Key {
+    static DECOYS: OnceLock<[Key; 3]> = OnceLock::new();
+    let d = DECOYS.get_or_init(|| {
+        use crate::mac::Algorithm::*;
+        [Sha1, Sha256, Sha512].map(|a| Key::new_unchecked_length(a, b"signwire decoy key"))
+    });
+    match scheme.algorithm {
+        crate::mac::Algorithm::Sha1 => &d[0],
+        crate::mac::Algorithm::Sha256 => &d[1],
+        crate::mac::Algorithm::Sha512 => &d[2],
+    }
+}
+
+impl Verifier {
+    /// A verifier with the scheme's max age and skew, an empty keyring, and an in-memory
+    /// nonce store of default capacity.
+    pub fn new(scheme: Scheme) -> Verifier {
+        let keyring = Keyring::new(scheme.algorithm);
+        Verifier {
+            max_age: scheme.max_age,
+            max_future_skew: scheme.max_future_skew,
+            scheme,
+            keyring,
+            nonce_store: Arc::new(MemoryStore::default()),
+        }
+    }
+
+    /// The keyring (thread-safe; add and retire secrets at any time).
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    /// The scheme.
+    pub fn scheme(&self) -> &Scheme {
+        &self.scheme
+    }
+
+    /// Oldest accepted timestamp, in seconds before now.
+    pub fn set_max_age(&mut self, seconds: u64) -> Result<()> {
+        if seconds == 0 || seconds > 7 * 24 * 3600 {
+            return Err(Error::invalid("max_age must be 1 second to 7 days"));
+        }
+        self.max_age = seconds;
+        Ok(())
+    }
+
+    /// Furthest accepted timestamp, in seconds after now.
+    pub fn set_max_future_skew(&mut self, seconds: u64) -> Result<()> {
+        if seconds > 3600 {
+            return Err(Error::invalid("max_future_skew must be at most 3600 seconds"));
+        }
+        self.max_future_skew = seconds;
+        Ok(())
+    }
+
+    /// Replace the nonce store.
+    pub fn set_nonce_store(&mut self, store: Arc<dyn NonceStore>) {
+        self.nonce_store = store;
+    }
+
+    /// Current max age.
+    pub fn max_age(&self) -> u64 {
+        self.max_age
+    }
+
+    /// Current future skew.
+    pub fn max_future_skew(&self) -> u64 {
+        self.max_future_skew
+    }
+
+    /// How long a nonce must be remembered: as long as its timestamp can be accepted.
+    pub fn nonce_ttl(&self) -> Duration {
+        Duration::from_secs(self.max_age + self.max_future_skew)
+    }
+
+    /// Verify at the current time.
+    pub fn verify(&self, request: &Request<'_>) -> Result<Verified> {
+        self.verify_at(request, unix_now())
+    }
+
+    /// Verify as if the clock read `now` (unix seconds).
+    pub fn verify_at(&self, request: &Request<'_>, now: i64) -> Result<Verified> {
+        // 1. Inputs and required headers, well-formed, limits first.
+        request.validate()?;
+        let empty = Headers::new();
+        let headers = request.headers.unwrap_or(&empty);
+        let names = &self.scheme.headers;
+        let key_id = headers.require(&names.key_id)?;
+        let signature = headers.require(&names.signature)?;
+        let timestamp_text = headers.require(&names.timestamp)?;
+        let nonce = headers.require(&names.nonce)?;
+        check_key_id(key_id).map_err(|e| Error::new(Status::MalformedHeader, format!("{}: {}", names.key_id, e.message())))?;
+        let timestamp = parse_timestamp(timestamp_text)?;
+        check_nonce(nonce, self.scheme.nonce_hex_len)?;
+        let tag = decode_tag(signature.as_bytes(), self.scheme.encoding, self.scheme.algorithm.tag_len()).ok_or_else(|| {
+            Error::new(
+                Status::MalformedHeader,
+                format!(
+                    "{} must be {} {} characters for {}, got {} characters",
+                    names.signature,
+                    self.scheme.signature_len(),
+                    self.scheme.encoding.name(),
+                    self.scheme.algorithm.name(),
+                    signature.len()
+                ),
+            )
+        })?;
+
+        let input = SignatureInput { request, key_id, timestamp: timestamp_text, nonce };
+        let parts = canonical::payload_parts(&self.scheme.components, &self.scheme.separator, &input)?;
+        let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
+
+        // 2. Key id known.
+        let Some(active) = self.keyring.get(key_id)? else {
+            let _ = decoy_key(&self.scheme).verify_parts(&slices, tag.as_bytes());
+            return Err(Error::new(Status::UnknownKey, format!("unknown key id {key_id:?}")));
+        };
+
+        // 3. Timestamp window, both sides.
+        if timestamp < now.saturating_sub(self.max_age as i64) {
+            return Err(Error::new(
+                Status::TimestampTooOld,
+                format!("timestamp {timestamp} is {} s older than server time {now} (max age {} s)", now - timestamp, self.max_age),
+            ));
+        }
+        if timestamp > now.saturating_add(self.max_future_skew as i64) {
+            return Err(Error::new(
+                Status::TimestampInFuture,
+                format!(
+                    "timestamp {timestamp} is {} s ahead of server time {now} (max future skew {} s)",
+                    timestamp.saturating_sub(now),
+                    self.max_future_skew
+                ),
+            ));
+        }
+
+        // 4. IP allowlist: added with the policy module.
+
+        // 5. Signature against every active secret; no early exit on match.
+        let mut matched = false;
+        for key in active.keys() {
+            matched |= key.verify_parts(&slices, tag.as_bytes()).is_ok();
+        }
+        if !matched {
+            return Err(Error::new(Status::BadSignature, format!("signature does not match any active secret of key id {key_id:?}")));
+        }
+
+        // 6. Nonce, only for authentic requests.
+        match self.nonce_store.check_and_record(key_id, nonce, self.nonce_ttl())? {
+            NonceCheck::Fresh => Ok(Verified { key_id: key_id.to_string(), timestamp }),
+            NonceCheck::Replayed => {
+                Err(Error::new(Status::NonceReplayed, format!("nonce {nonce} of key id {key_id:?} was already used")))
+            }
+        }
+    }
+}
