@@ -177,6 +177,7 @@ enum signwire_status signwire_signer_sign(const struct signwire_signer *signer,
                                           size_t *written);
 
 // Sign with an explicit timestamp (unix seconds, >= 0) and nonce (hex, the scheme's length).
+// `nonce` may be NULL for a fresh random nonce.
 enum signwire_status signwire_signer_sign_at(const struct signwire_signer *signer,
                                              const char *method,
                                              const char *url,

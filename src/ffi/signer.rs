@@ -3,7 +3,7 @@
 use super::scheme::signwire_scheme;
 use super::{boundary, bytes, check_handle_out, check_out, free_handle, handle, opt_text, put_handle, signwire_status, text, write_out};
 use crate::canonical::Request;
-use crate::headers::Headers;
+use crate::headers::{generate_nonce, Headers};
 use crate::signer::Signer;
 use std::ffi::c_char;
 
@@ -56,7 +56,11 @@ unsafe fn sign_common(
         request.headers = parsed.as_ref();
         let signed = match at {
             None => signer.sign(&request)?,
-            Some((timestamp, nonce)) => signer.sign_at(&request, timestamp, text(nonce, "nonce")?)?,
+            Some((timestamp, nonce)) => match opt_text(nonce, "nonce")? {
+                Some(nonce) => signer.sign_at(&request, timestamp, nonce)?,
+                // Bindings whose callers fix only the timestamp need not know the nonce format.
+                None => signer.sign_at(&request, timestamp, &generate_nonce(signer.scheme().nonce_hex_len)?)?,
+            },
         };
         write_out(signed.to_block().as_bytes(), out, out_cap, written)
     })
@@ -81,6 +85,7 @@ pub unsafe extern "C" fn signwire_signer_sign(
 }
 
 /// Sign with an explicit timestamp (unix seconds, >= 0) and nonce (hex, the scheme's length).
+/// `nonce` may be NULL for a fresh random nonce.
 #[no_mangle]
 pub unsafe extern "C" fn signwire_signer_sign_at(
     signer: *const signwire_signer,

@@ -1,0 +1,220 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Signwire;
+
+use FFI;
+use FFI\CData;
+
+/**
+ * Verifies signed requests: required headers, known key id, timestamp window, signature
+ * (constant time, every active secret of the key), then the nonce.
+ *
+ * ```php
+ * $verifier = new Signwire\Verifier('hopnow', keys: ['k1' => getenv('HOPNOW_SECRET')], maxAge: 300);
+ * try {
+ *     $keyId = $verifier->verifyGlobals(publicOrigin: 'https://api.example.com');
+ * } catch (Signwire\VerificationException $e) {
+ *     error_log("signwire: {$e->getStatusName()}: {$e->getMessage()}");
+ *     http_response_code(401);
+ *     exit('authentication failed');
+ * }
+ * ```
+ */
+final class Verifier
+{
+    private ?CData $handle = null;
+
+    /**
+     * @param array<string, string|list<string>> $keys key id => secret, or key id => [old, new]
+     *        secrets while rotating
+     * @param int|null $maxAge oldest accepted timestamp, seconds before now (default: the scheme's)
+     * @param int|null $maxFutureSkew furthest accepted timestamp, seconds after now (default: the scheme's)
+     * @throws StatusException an unknown scheme, a weak secret, an out-of-range option
+     */
+    public function __construct(
+        string $scheme,
+        array $keys = [],
+        ?int $maxAge = null,
+        ?int $maxFutureSkew = null
+    ) {
+        $ffi = Library::ffi();
+        $schemeHandle = Scheme::open($scheme);
+        try {
+            $out = $ffi->new('signwire_verifier*');
+            Library::check($ffi->signwire_verifier_new($schemeHandle, FFI::addr($out)));
+        } finally {
+            $ffi->signwire_scheme_free($schemeHandle);
+        }
+        $this->handle = $out;
+        try {
+            if ($maxAge !== null) {
+                Library::check($ffi->signwire_verifier_set_max_age($out, self::seconds($maxAge, 'maxAge')));
+            }
+            if ($maxFutureSkew !== null) {
+                Library::check($ffi->signwire_verifier_set_max_future_skew($out, self::seconds($maxFutureSkew, 'maxFutureSkew')));
+            }
+            foreach ($keys as $keyId => $secrets) {
+                foreach ((array) $secrets as $secret) {
+                    $this->addSecret((string) $keyId, (string) $secret);
+                }
+            }
+        } catch (\Throwable $e) {
+            // PHP skips __destruct for an object whose constructor threw: release here.
+            $this->__destruct();
+            throw $e;
+        }
+    }
+
+    /** Accept one more secret for a key id (rotation: add the new one, later retire the old). */
+    public function addSecret(string $keyId, string $secret): void
+    {
+        Library::check(Library::ffi()->signwire_verifier_add_secret(
+            $this->handle(),
+            Library::text($keyId, 'keyId'),
+            $secret,
+            strlen($secret)
+        ));
+    }
+
+    /** Stop accepting a secret. @throws UnknownKeyException when it was not active for that key id */
+    public function retireSecret(string $keyId, string $secret): void
+    {
+        Library::check(Library::ffi()->signwire_verifier_retire_secret(
+            $this->handle(),
+            Library::text($keyId, 'keyId'),
+            $secret,
+            strlen($secret)
+        ));
+    }
+
+    /**
+     * Verify a request; returns the key id that signed it.
+     *
+     * `$url` is the complete URL the client signed (`https://host/path?query`), `$body` the raw
+     * bytes received (before any JSON or form decoding). `$now` (unix seconds) is for tests
+     * and replaying logs.
+     *
+     * @param array<string, string|list<string>> $headers the request's headers, e.g. getallheaders()
+     * @throws VerificationException the request failed: answer 401, log getStatusName()
+     */
+    public function verify(
+        string $method,
+        string $url,
+        array $headers,
+        string $body = '',
+        ?string $remoteAddr = null,
+        ?int $now = null
+    ): string {
+        $ffi = Library::ffi();
+        $handle = $this->handle();
+        $method = Library::text($method, 'method');
+        $url = Library::text($url, 'url');
+        $block = Library::headerBlock($headers);
+        $remoteAddr = $remoteAddr === null ? null : Library::text($remoteAddr, 'remoteAddr');
+        return Library::output(
+            static function (CData $out, int $cap, CData $written) use ($ffi, $handle, $method, $url, $body, $block, $remoteAddr, $now): int {
+                if ($now === null) {
+                    return $ffi->signwire_verifier_verify($handle, $method, $url, $body, strlen($body), $block, $remoteAddr, $out, $cap, $written);
+                }
+                return $ffi->signwire_verifier_verify_at(
+                    $handle, $method, $url, $body, strlen($body), $block, $remoteAddr, $now, $out, $cap, $written
+                );
+            },
+            (int) $ffi->signwire_key_id_max()
+        );
+    }
+
+    /**
+     * Verify the request this PHP script is serving: method, URL, headers and remote address
+     * from `$_SERVER`, the raw body from `php://input`.
+     *
+     * Behind a TLS terminator or proxy the URL PHP sees (`http://internal:8080/…`) is not the
+     * one the client signed: pass the origin clients use, e.g. `https://api.example.com`, and
+     * the URL becomes that origin plus the request's path and query (REQUEST_URI, as sent).
+     * Without it the origin comes from HTTPS/REQUEST_SCHEME and the Host header.
+     *
+     * `$server` and `$body` replace `$_SERVER` and `php://input` for frameworks that captured
+     * them already.
+     *
+     * @param array<string,mixed>|null $server
+     * @throws VerificationException
+     */
+    public function verifyGlobals(?string $publicOrigin = null, ?array $server = null, ?string $body = null): string
+    {
+        $server ??= $_SERVER;
+        $body ??= (string) file_get_contents('php://input');
+        $method = (string) ($server['REQUEST_METHOD'] ?? '');
+        $target = (string) ($server['REQUEST_URI'] ?? '');
+        if ($publicOrigin !== null) {
+            if (!preg_match('~^https?://[^/?#\s]+$~i', $publicOrigin)) {
+                throw Library::error('SIGNWIRE_ERR_INVALID_ARGUMENT',
+                    "publicOrigin must be scheme://host[:port] without a path or trailing slash, got " . json_encode($publicOrigin));
+            }
+            $origin = $publicOrigin;
+        } else {
+            $https = (string) ($server['HTTPS'] ?? '');
+            $scheme = ($https !== '' && strtolower($https) !== 'off') ? 'https' : (string) ($server['REQUEST_SCHEME'] ?? 'http');
+            $host = (string) ($server['HTTP_HOST'] ?? '');
+            if ($host === '') {
+                $host = (string) ($server['SERVER_NAME'] ?? '') . (isset($server['SERVER_PORT']) ? ':' . $server['SERVER_PORT'] : '');
+            }
+            $origin = "$scheme://$host";
+        }
+        return $this->verify(
+            $method,
+            $origin . $target,
+            self::headersFromServer($server),
+            body: $body,
+            remoteAddr: isset($server['REMOTE_ADDR']) ? (string) $server['REMOTE_ADDR'] : null
+        );
+    }
+
+    /**
+     * Request headers from a `$_SERVER`-style array (`HTTP_X_API_KEY` becomes `X-API-KEY`;
+     * names are case-insensitive to the library).
+     *
+     * @param array<string,mixed> $server
+     * @return array<string,string>
+     */
+    public static function headersFromServer(array $server): array
+    {
+        $headers = [];
+        foreach ($server as $key => $value) {
+            $key = (string) $key;
+            if (str_starts_with($key, 'HTTP_')) {
+                $headers[str_replace('_', '-', substr($key, 5))] = (string) $value;
+            } elseif ($key === 'CONTENT_TYPE' || $key === 'CONTENT_LENGTH') {
+                $headers[str_replace('_', '-', $key)] = (string) $value;
+            }
+        }
+        return $headers;
+    }
+
+    public function __destruct()
+    {
+        if ($this->handle !== null) {
+            Library::ffi()->signwire_verifier_free($this->handle);
+            $this->handle = null;
+        }
+    }
+
+    /** A verifier owns a native handle: a copy would free it twice. */
+    private function __clone()
+    {
+    }
+
+    private function handle(): CData
+    {
+        return $this->handle ?? throw new \LogicException('Signwire\Verifier: used after release');
+    }
+
+    private static function seconds(int $value, string $what): int
+    {
+        if ($value < 0) {
+            throw Library::error('SIGNWIRE_ERR_INVALID_ARGUMENT', "$what must not be negative, got $value");
+        }
+        return $value;
+    }
+}
