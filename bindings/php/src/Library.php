@@ -246,10 +246,14 @@ final class Library
         }
         [$lib, $header] = self::locate();
         try {
+            // The version first, alone: a library of another release may lack functions this
+            // header declares, and "Failed resolving C function" would hide the real problem.
+            self::checkAbi(FFI::cdef('uint32_t signwire_abi_version(void);', $lib), $lib);
             $ffi = FFI::cdef(Header::phpSafe((string) file_get_contents($header)), $lib);
         } catch (FFI\Exception $e) {
             $enable = strtolower((string) ini_get('ffi.enable'));
-            if ($enable === 'preload' || $enable === '' || $enable === '0' || $enable === 'off' || $enable === 'false') {
+            $disabled = in_array($enable, ['', '0', 'off', 'false', 'no'], true);
+            if ($disabled || ($enable === 'preload' && PHP_SAPI !== 'cli')) {
                 throw new LibraryException(
                     "signwire: PHP refused FFI::cdef here (ffi.enable=" . (ini_get('ffi.enable') ?: '0') . ', SAPI '
                     . PHP_SAPI . '). Under PHP-FPM or another server SAPI preload signwire: in php.ini set '
@@ -261,7 +265,8 @@ final class Library
                     $e
                 );
             }
-            throw new LibraryException("signwire: cannot load $lib: " . $e->getMessage(), 0, $e);
+            throw new LibraryException("signwire: cannot load $lib with the declarations of $header: "
+                . $e->getMessage() . '; use a library and binding from the same signwire build', 0, $e);
         }
         self::checkAbi($ffi, $lib);
         self::$loadedVia = "cdef $lib";

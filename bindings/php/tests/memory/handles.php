@@ -1,0 +1,42 @@
+<?php
+
+// Run under valgrind by MemoryTest: every native handle the binding creates is freed exactly
+// once (a double free is an invalid free, a missed one a definite leak), on success and error paths.
+
+declare(strict_types=1);
+
+require dirname(__DIR__, 2) . '/autoload.php';
+
+if (($argv[1] ?? '') === 'leak') {
+    // Control: a handle nobody frees must be reported, or this check proves nothing.
+    $ffi = Signwire\Library::ffi();
+    $scheme = Signwire\Scheme::open('hopnow');
+    unset($scheme);
+    exit("leaked\n");
+}
+
+for ($i = 0; $i < 20; $i++) {
+    $s = new Signwire\Signer('hopnow', keyId: 'k1', secret: 'secret-0123456789abcdef');
+    $v = new Signwire\Verifier('hopnow', keys: ['k1' => ['old-secret-0123456', 'secret-0123456789abcdef']], maxAge: 60);
+    $h = $s->sign('POST', 'https://a.example/x?y=1', body: "b\0dy");
+    $v->verify('POST', 'https://a.example/x?y=1', $h, body: "b\0dy");
+    try {
+        $v->verify('POST', 'https://a.example/x?y=1', $h, body: "b\0dy");
+    } catch (Signwire\NonceReplayedException) {
+    }
+    $v->retireSecret('k1', 'old-secret-0123456');
+    $s->__destruct();
+    unset($s, $v);
+    Signwire\Hmac::sign('sha512', 'k', 'message', 'base64');
+    Signwire\Scheme::canonicalPayload('hopnow', 'GET', 'https://a.example/', nonce: str_repeat('a', 32), timestamp: 1);
+}
+foreach ([fn () => new Signwire\Verifier('hopnow', keys: ['k1' => 'secret-0123456789', 'k2' => '']),
+          fn () => new Signwire\Verifier('hopnow', maxAge: 0),
+          fn () => new Signwire\Signer('hopnow', keyId: 'k1', secret: ''),
+          fn () => new Signwire\Signer('nope', keyId: 'k1', secret: 'x')] as $failing) {
+    try {
+        $failing();
+    } catch (Signwire\UsageException) {
+    }
+}
+echo "done\n";
