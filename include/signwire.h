@@ -152,6 +152,14 @@ enum signwire_status signwire_canonical_payload(const struct signwire_scheme *sc
                                                 size_t out_cap,
                                                 size_t *written);
 
+// The scheme as a JSON document (name, algorithm, encoding, components, separator, header
+// names, max age, future skew, nonce length), which `signwire_scheme_new` reads back.
+// Bindings read header names and limits from it instead of repeating them.
+enum signwire_status signwire_scheme_to_json(const struct signwire_scheme *scheme,
+                                             char *out,
+                                             size_t out_cap,
+                                             size_t *written);
+
 // A signer for `key_id` with `secret` under `scheme` (which the signer copies; the scheme
 // may be freed afterwards). An empty secret is refused.
 enum signwire_status signwire_signer_new(const struct signwire_scheme *scheme,

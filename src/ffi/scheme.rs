@@ -59,3 +59,20 @@ pub unsafe extern "C" fn signwire_canonical_payload(
         write_out(&p, out, out_cap, written)
     })
 }
+
+/// The scheme as a JSON document (name, algorithm, encoding, components, separator, header
+/// names, max age, future skew, nonce length), which `signwire_scheme_new` reads back.
+/// Bindings read header names and limits from it instead of repeating them.
+#[no_mangle]
+pub unsafe extern "C" fn signwire_scheme_to_json(
+    scheme: *const signwire_scheme,
+    out: *mut c_char,
+    out_cap: usize,
+    written: *mut usize,
+) -> signwire_status {
+    boundary(|| {
+        check_out(out, written)?;
+        let scheme = &handle(scheme, "scheme")?.scheme;
+        write_out(scheme.to_json().as_bytes(), out, out_cap, written)
+    })
+}
