@@ -1,0 +1,117 @@
+"""What the WSGI and ASGI middlewares share: rebuilding the signed URL, and the 401 policy.
+
+Clients sign the complete URL they send to (``https://api.example.com/v1/pay?x=1``). The
+application behind a TLS terminator or proxy sees another scheme, host or port
+(``http://10.0.0.5:8000``), so the middleware rebuilds the URL from ``public_origin`` plus the
+raw request target, never from decoded or re-quoted parts.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterable, Optional, Tuple
+from urllib.parse import quote, urlsplit
+
+from .errors import InternalError, NonceStoreUnavailable, SignwireError
+from .verifier import Verifier
+
+DEFAULT_MAX_BODY = 10 * 1024 * 1024
+DENY_BODY = b'{"error":"authentication failed"}'
+DENY_HEADERS = [
+    (b"content-type", b"application/json"),
+    (b"content-length", str(len(DENY_BODY)).encode()),
+    (b"cache-control", b"no-store"),
+]
+TOO_LARGE_BODY = b'{"error":"request body too large"}'
+BAD_REQUEST_BODY = b'{"error":"bad request"}'
+
+
+def check_origin(public_origin: Optional[str]) -> Optional[str]:
+    """Validate ``scheme://host[:port]`` and return it without a trailing slash."""
+    if public_origin is None:
+        return None
+    if not isinstance(public_origin, str):
+        raise TypeError("public_origin must be a str such as 'https://api.example.com'")
+    parts = urlsplit(public_origin)
+    if parts.scheme not in ("http", "https", "ws", "wss") or not parts.netloc:
+        raise ValueError(f"public_origin must look like 'https://api.example.com', got {public_origin!r}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ValueError(f"public_origin is scheme://host[:port] only (no path, query or user), got {public_origin!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def request_target(raw: str) -> str:
+    """The path and query of a raw request target (origin-form, or absolute-form)."""
+    if raw.startswith("/") or raw == "*":
+        return raw
+    parts = urlsplit(raw)
+    if parts.scheme and parts.netloc:
+        return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return raw
+
+
+def quote_path(path: str) -> str:
+    """Re-quote a decoded path (only when the server gave no raw target)."""
+    return quote(path, safe="/:@!$&'()*+,;=-._~%")
+
+
+class Guard:
+    """Verifies one request and decides what the client sees (nothing but 401)."""
+
+    def __init__(
+        self,
+        verifier: Verifier,
+        public_origin: Optional[str],
+        max_body: int,
+        logger: Optional[logging.Logger],
+    ) -> None:
+        if not isinstance(verifier, Verifier):
+            raise TypeError("verifier must be a signwire.Verifier")
+        if isinstance(max_body, bool) or not isinstance(max_body, int) or max_body < 0:
+            raise ValueError("max_body must be a non-negative int (bytes)")
+        self.verifier = verifier
+        self.public_origin = check_origin(public_origin)
+        self.max_body = max_body
+        self.log = logger or logging.getLogger("signwire")
+
+    def url(self, seen_origin: str, target: str) -> Tuple[str, str]:
+        """(URL to verify, note for the log line)."""
+        if self.public_origin:
+            return (
+                self.public_origin + target,
+                f"URL rebuilt with public_origin {self.public_origin} (the app saw {seen_origin})",
+            )
+        return (
+            seen_origin + target,
+            "URL as the app saw it; behind a TLS terminator or proxy, set public_origin",
+        )
+
+    def verify(
+        self,
+        method: str,
+        url: str,
+        note: str,
+        headers: Iterable[Tuple[Any, Any]],
+        body: bytes,
+        remote_addr: Optional[str],
+    ) -> Optional[str]:
+        """The verified key id, or None after logging why (the caller answers 401)."""
+        try:
+            return self.verifier.verify(method, url, list(headers), body, remote_addr=remote_addr)
+        except SignwireError as e:
+            level = logging.ERROR if isinstance(e, (NonceStoreUnavailable, InternalError)) else logging.WARNING
+            self.log.log(
+                level,
+                "signwire: 401 for %s %s from %s: %s (%d): %s [%s]",
+                method,
+                url,
+                remote_addr or "?",
+                e.name,
+                e.code,
+                e.message,
+                note,
+            )
+        except (TypeError, ValueError) as e:
+            # What the C ABI cannot carry (a NUL in the URL...) is the client's doing too.
+            self.log.warning("signwire: 401 for %s %s from %s: unusable request: %s [%s]", method, url, remote_addr or "?", e, note)
+        return None

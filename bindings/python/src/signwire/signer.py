@@ -1,0 +1,146 @@
+"""Signing requests: (scheme, key id, secret) + request -> authentication headers.
+
+>>> import signwire
+>>> signer = signwire.Signer("hopnow", key_id="k1", secret=b"s3cret")
+>>> h = signer.sign("POST", "https://api.example.com/v1/pay", body=b'{"amount":100}')
+>>> sorted(h)
+['X-API-Key', 'X-Nonce', 'X-Signature', 'X-Timestamp']
+>>> e = signer.explain("POST", "https://api.example.com/v1/pay", b"{}",
+...                    timestamp=1700000000, nonce="00112233445566778899aabbccddeeff")
+>>> e.payload
+b'POSThttps://api.example.com/v1/pay170000000000112233445566778899aabbccddeeff{}'
+"""
+
+from __future__ import annotations
+
+import ctypes
+import time
+from dataclasses import dataclass, field
+from typing import Dict, Optional
+
+from . import _marshal as m
+from ._native import decls, lib
+from .errors import InvalidArgument
+from .scheme import Scheme, SchemeLike
+
+__all__ = ["Signer", "Explanation"]
+
+_SIGNER_PTR = ctypes.POINTER(decls.structs["signwire_signer"])
+_HEADERS_CAP = decls.constants["SIGNWIRE_SIGNED_HEADERS_MAX"]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What a signature covers: the exact payload, the signature and the headers.
+
+    Print it (or log it on the client) when a server answers "invalid signature":
+    compare ``payload`` with what the server's ``explain`` shows.
+    """
+
+    scheme: str
+    payload: bytes
+    signature: str
+    headers: Dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        lines = [
+            f"scheme:    {self.scheme}",
+            f"payload ({len(self.payload)} bytes): {self.payload!r}",
+            f"signature: {self.signature}",
+            "headers:",
+        ]
+        lines += [f"  {k}: {v}" for k, v in self.headers.items()]
+        return "\n".join(lines)
+
+
+class Signer(m.Handle):
+    """Signs requests for one key id. Thread-safe.
+
+    ``scheme`` is a preset name (``"hopnow"``), a scheme dict, JSON text, a path to a
+    ``.json`` document, or a :class:`Scheme`. ``secret`` is bytes (``str`` is UTF-8).
+
+    >>> with Signer("hopnow", key_id="k1", secret="s3cret") as s:
+    ...     s.sign("GET", "https://api.example.com/v1/ping", timestamp=1700000000,
+    ...            nonce="00112233445566778899aabbccddeeff")["X-Signature"][:16]
+    '725ab340cab72681'
+    """
+
+    _free = lib.signwire_signer_free
+
+    def __init__(self, scheme: SchemeLike, key_id: str, secret: m.Bytes) -> None:
+        s = Scheme.of(scheme)
+        try:
+            sec = m.data(secret, "secret")
+            ptr = s._enter()
+            try:
+                handle = m.new_handle(lib.signwire_signer_new, ptr, m.text(key_id, "key_id"), sec, len(sec), out_type=_SIGNER_PTR)
+            finally:
+                s._leave()
+            self._scheme_doc = s.document
+        finally:
+            if s is not scheme:
+                s.close()
+        super().__init__(handle)
+        self.key_id = key_id
+
+    @property
+    def scheme(self) -> Scheme:
+        """A new :class:`Scheme` equal to the one this signer follows."""
+        return Scheme(self._scheme_doc)
+
+    def sign(
+        self,
+        method: str,
+        url: str,
+        body: m.Bytes = b"",
+        timestamp: Optional[m.Seconds] = None,
+        nonce: Optional[str] = None,
+        headers: m.Headers = None,
+    ) -> Dict[str, str]:
+        """The authentication headers for a request, as an ordered dict.
+
+        ``url`` is the complete URL exactly as it will be sent. ``body`` is the exact bytes
+        sent (``str`` is encoded as UTF-8). ``timestamp`` defaults to now and ``nonce`` to a
+        fresh random one; set them only for tests or to reproduce a request. ``headers``
+        are the request's other headers, needed only by schemes that sign some of them.
+        """
+        b = m.data(body, "body")
+        args = (m.text(method, "method"), m.text(url, "url"), b, len(b), m.header_block(headers, InvalidArgument))
+        if timestamp is None and nonce is None:
+            fn, extra = lib.signwire_signer_sign, ()
+        else:
+            ts = m.seconds(time.time() if timestamp is None else timestamp, "timestamp")
+            fn, extra = lib.signwire_signer_sign_at, (ts, m.opt_text(nonce, "nonce"))
+        ptr = self._enter()
+        try:
+            block = m.call_out(fn, (ptr,) + args + extra, _HEADERS_CAP)
+        finally:
+            self._leave()
+        return m.parse_block(block)
+
+    def explain(
+        self,
+        method: str,
+        url: str,
+        body: m.Bytes = b"",
+        timestamp: Optional[m.Seconds] = None,
+        nonce: Optional[str] = None,
+        headers: m.Headers = None,
+    ) -> Explanation:
+        """The payload, signature and headers of a request (see :class:`Explanation`)."""
+        signed = self.sign(method, url, body, timestamp=timestamp, nonce=nonce, headers=headers)
+        names = self._scheme_doc["headers"]
+        with Scheme(self._scheme_doc) as s:
+            payload = s.canonical_payload(
+                method,
+                url,
+                body,
+                key_id=self.key_id,
+                timestamp=int(signed[names["timestamp"]]),
+                nonce=signed[names["nonce"]],
+                headers=headers,
+            )
+        return Explanation(self._scheme_doc["name"], payload, signed[names["signature"]], signed)
+
+    def __repr__(self) -> str:
+        return f"Signer({self._scheme_doc['name']!r}, key_id={self.key_id!r}, <secret>)"

@@ -1,0 +1,160 @@
+"""Verifying requests: headers -> policy checks -> constant-time compare -> nonce record.
+
+>>> import signwire
+>>> signer = signwire.Signer("hopnow", key_id="k1", secret=b"s3cret")
+>>> verifier = signwire.Verifier("hopnow", keys={"k1": b"s3cret"}, max_age=300)
+>>> url = "https://api.example.com/v1/pay"
+>>> headers = signer.sign("POST", url, body=b"{}")
+>>> verifier.verify("POST", url, headers, body=b"{}")
+'k1'
+>>> verifier.verify("POST", url, headers, body=b"{}")
+Traceback (most recent call last):
+  ...
+signwire.errors.NonceReplayed: SIGNWIRE_ERR_NONCE_REPLAYED: nonce ... was already used
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Iterable, Mapping, Optional, Union
+
+from . import _marshal as m
+from ._native import decls, lib
+from .errors import MalformedHeader, check
+from .scheme import Scheme, SchemeLike
+
+__all__ = ["Verifier", "Keys"]
+
+_VERIFIER_PTR = ctypes.POINTER(decls.structs["signwire_verifier"])
+_KEY_ID_CAP = decls.constants["SIGNWIRE_KEY_ID_MAX"]
+
+#: ``{"k1": secret}`` or, during rotation, ``{"k1": [old_secret, new_secret]}``.
+Keys = Mapping[str, Union[m.Bytes, Iterable[m.Bytes]]]
+
+
+class Verifier(m.Handle):
+    """Verifies signed requests for one scheme.
+
+    Share one verifier between threads: :meth:`verify`, :meth:`add_secret` and
+    :meth:`retire_secret` are thread-safe, and the library runs without the GIL.
+    Its in-memory nonce store remembers nonces for this process only.
+
+    ``max_age`` and ``max_future_skew`` (seconds) default to the scheme's values (HopNow:
+    300 and 60).
+    """
+
+    _free = lib.signwire_verifier_free
+
+    def __init__(
+        self,
+        scheme: SchemeLike,
+        keys: Optional[Keys] = None,
+        *,
+        max_age: Optional[int] = None,
+        max_future_skew: Optional[int] = None,
+    ) -> None:
+        s = Scheme.of(scheme)
+        try:
+            ptr = s._enter()
+            try:
+                handle = m.new_handle(lib.signwire_verifier_new, ptr, out_type=_VERIFIER_PTR)
+            finally:
+                s._leave()
+            self._scheme_doc = s.document
+        finally:
+            if s is not scheme:
+                s.close()
+        super().__init__(handle)
+        # Policy is set before the verifier is shared: the library requires it.
+        for value, fn, name in (
+            (max_age, lib.signwire_verifier_set_max_age, "max_age"),
+            (max_future_skew, lib.signwire_verifier_set_max_future_skew, "max_future_skew"),
+        ):
+            if value is not None:
+                self._configure(fn, _seconds_setting(value, name))
+        for key_id, secrets in (keys or {}).items():
+            if isinstance(secrets, (bytes, bytearray, memoryview, str)):
+                secrets = [secrets]
+            for secret in secrets:
+                self.add_secret(key_id, secret)
+
+    def _configure(self, fn, *args) -> None:  # type: ignore[no-untyped-def]
+        try:
+            check(fn(self._ptr, *args))
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def scheme(self) -> Scheme:
+        """A new :class:`Scheme` equal to the verifier's."""
+        return Scheme(self._scheme_doc)
+
+    def add_secret(self, key_id: str, secret: m.Bytes) -> None:
+        """Accept ``secret`` for ``key_id`` (a key id may hold several while rotating)."""
+        s = m.data(secret, "secret")
+        k = m.text(key_id, "key_id")
+        ptr = self._enter()
+        try:
+            check(lib.signwire_verifier_add_secret(ptr, k, s, len(s)))
+        finally:
+            self._leave()
+
+    def retire_secret(self, key_id: str, secret: m.Bytes) -> None:
+        """Stop accepting ``secret`` for ``key_id``; :class:`UnknownKey` if it was not active."""
+        s = m.data(secret, "secret")
+        k = m.text(key_id, "key_id")
+        ptr = self._enter()
+        try:
+            check(lib.signwire_verifier_retire_secret(ptr, k, s, len(s)))
+        finally:
+            self._leave()
+
+    def verify(
+        self,
+        method: str,
+        url: str,
+        headers: m.Headers,
+        body: m.Bytes = b"",
+        remote_addr: Optional[str] = None,
+        now: Optional[m.Seconds] = None,
+    ) -> str:
+        """Verify a request; return the key id that signed it.
+
+        ``url`` is the complete URL the client signed (behind a proxy, rebuild it with the
+        public origin). ``headers`` is any mapping or (name, value) pairs, names matched
+        case-insensitively. ``body`` is the raw bytes received, before any parsing.
+        ``now`` (unix seconds) replaces the clock, for tests and replaying logs.
+
+        Raises a :class:`VerificationError` subclass naming the reason; answer the client a
+        generic 401 and log ``str(error)`` for yourself.
+        """
+        b = m.data(body, "body")
+        args = (
+            m.text(method, "method"),
+            m.text(url, "url"),
+            b,
+            len(b),
+            m.header_block(headers, MalformedHeader) or b"",
+            m.opt_text(remote_addr, "remote_addr"),
+        )
+        if now is None:
+            fn, extra = lib.signwire_verifier_verify, ()
+        else:
+            fn, extra = lib.signwire_verifier_verify_at, (m.seconds(now, "now"),)
+        ptr = self._enter()
+        try:
+            return m.call_out(fn, (ptr,) + args + extra, _KEY_ID_CAP).decode("utf-8")
+        finally:
+            self._leave()
+
+    def __repr__(self) -> str:
+        return f"Verifier({self._scheme_doc['name']!r})"
+
+
+def _seconds_setting(value: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int number of seconds")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative")
+    return value

@@ -1,0 +1,172 @@
+"""WSGI middleware: verify the raw request before the application sees it.
+
+Flask::
+
+    from signwire.wsgi import SignwireMiddleware
+    verifier = signwire.Verifier("hopnow", keys={"k1": b"s3cret"})
+    app.wsgi_app = SignwireMiddleware(app.wsgi_app, verifier,
+                                      public_origin="https://api.example.com")
+
+    @app.post("/v1/pay")
+    def pay():
+        key_id = request.environ["signwire.key_id"]
+        data = request.get_json()   # the very bytes that were verified
+
+Django: ``application = SignwireMiddleware(get_wsgi_application(), verifier, ...)``.
+
+The body is read once, verified byte for byte, and handed to the application unchanged
+(``wsgi.input`` is replaced by an in-memory copy): nothing is parsed or re-serialised
+before verification. A failure gets ``401`` with a generic body; the reason (status name,
+library detail, and how the URL was rebuilt) goes to the ``signwire`` logger.
+
+>>> import io, signwire
+>>> from signwire.wsgi import SignwireMiddleware
+>>> v = signwire.Verifier("hopnow", keys={"k1": b"s3cret"})
+>>> mw = SignwireMiddleware(lambda env, sr: [b"hi"], v, public_origin="https://api.example.com")
+>>> statuses = []
+>>> env = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "wsgi.input": io.BytesIO(),
+...        "wsgi.url_scheme": "http", "HTTP_HOST": "10.0.0.5:8000"}
+>>> mw(env, lambda s, h: statuses.append(s))
+[b'{"error":"authentication failed"}']
+>>> statuses
+['401 Unauthorized']
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any, Callable, Iterable, List, Optional, Tuple
+
+from ._http import BAD_REQUEST_BODY, DEFAULT_MAX_BODY, DENY_BODY, DENY_HEADERS, TOO_LARGE_BODY, Guard, quote_path, request_target
+from .verifier import Verifier
+
+__all__ = ["SignwireMiddleware", "ENVIRON_KEY"]
+
+#: Where the verified key id is put in the WSGI environ.
+ENVIRON_KEY = "signwire.key_id"
+
+StartResponse = Callable[..., Any]
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+class _BodyError(Exception):
+    def __init__(self, status: str, body: bytes) -> None:
+        self.status, self.body = status, body
+
+
+class SignwireMiddleware:
+    """Wrap a WSGI application; only verified requests reach it.
+
+    ``public_origin`` (``"https://api.example.com"``) replaces the scheme, host and port the
+    server sees when rebuilding the URL the client signed. ``max_body`` caps the body read
+    into memory (larger requests get 413).
+    """
+
+    def __init__(
+        self,
+        app: Callable[..., Iterable[bytes]],
+        verifier: Verifier,
+        *,
+        public_origin: Optional[str] = None,
+        max_body: int = DEFAULT_MAX_BODY,
+        logger: Optional[logging.Logger] = None,
+    ) -> None:
+        self.app = app
+        self.guard = Guard(verifier, public_origin, max_body, logger)
+
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            body = self._read_body(environ)
+        except _BodyError as e:
+            return _respond(start_response, e.status, e.body)
+        method = environ.get("REQUEST_METHOD", "GET")
+        url, note = self.guard.url(_seen_origin(environ), _target(environ))
+        key_id = self.guard.verify(method, url, note, _headers(environ), body, environ.get("REMOTE_ADDR"))
+        if key_id is None:
+            return _respond(start_response, "401 Unauthorized", DENY_BODY)
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ[ENVIRON_KEY] = key_id
+        return self.app(environ, start_response)
+
+    def _read_body(self, environ: dict) -> bytes:
+        stream = environ.get("wsgi.input")
+        length_text = (environ.get("CONTENT_LENGTH") or "").strip()
+        if length_text:
+            if not length_text.isdigit():
+                raise _BodyError("400 Bad Request", BAD_REQUEST_BODY)
+            length = int(length_text)
+            if length > self.guard.max_body:
+                raise _BodyError("413 Payload Too Large", TOO_LARGE_BODY)
+            return _read(stream, length, exact=True)
+        if environ.get("wsgi.input_terminated") and stream is not None:
+            data = _read(stream, self.guard.max_body + 1, exact=False)
+            if len(data) > self.guard.max_body:
+                raise _BodyError("413 Payload Too Large", TOO_LARGE_BODY)
+            return data
+        return b""
+
+
+def _read(stream: Any, limit: int, exact: bool) -> bytes:
+    if stream is None:
+        if exact and limit:
+            raise _BodyError("400 Bad Request", BAD_REQUEST_BODY)
+        return b""
+    chunks: List[bytes] = []
+    remaining = limit
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 64 * 1024))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    if exact and remaining:
+        # The client sent less than it announced: the body is not what it signed.
+        raise _BodyError("400 Bad Request", BAD_REQUEST_BODY)
+    return b"".join(chunks)
+
+
+def _respond(start_response: StartResponse, status: str, body: bytes) -> List[bytes]:
+    headers = [(k.decode(), v.decode()) for k, v in DENY_HEADERS if k != b"content-length"]
+    headers.append(("Content-Length", str(len(body))))
+    start_response(status, headers)
+    return [body]
+
+
+def _native_bytes(value: str) -> bytes:
+    # PEP 3333 "native strings" carry the raw bytes as Latin-1 characters.
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
+
+
+def _target(environ: dict) -> str:
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        return request_target(_native_bytes(raw).decode("utf-8", "surrogateescape"))
+    path = _native_bytes(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).decode("utf-8", "surrogateescape")
+    query = environ.get("QUERY_STRING", "")
+    return quote_path(path or "/") + (f"?{query}" if query else "")
+
+
+def _seen_origin(environ: dict) -> str:
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_HOST")
+    if not host:
+        host = environ.get("SERVER_NAME", "localhost")
+        port = str(environ.get("SERVER_PORT", ""))
+        if port and port != _DEFAULT_PORTS.get(scheme):
+            host = f"{host}:{port}"
+    return f"{scheme}://{host}"
+
+
+def _headers(environ: dict) -> List[Tuple[str, bytes]]:
+    out = []
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            out.append((key[5:].replace("_", "-"), _native_bytes(value)))
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            out.append((key.replace("_", "-"), _native_bytes(value)))
+    return out
