@@ -11,7 +11,7 @@ what another implementation computes.
 True
 >>> with signwire.Key("sha1", b"key") as k:
 ...     k.sign(b"", encoding="base64")
-'+eZuF5tnR65UEI+C+K3os8Jddv0='
+'9Cuw7rAY671Fl65yE3EexgdghD8='
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 >>> s = signwire.Scheme("hopnow")
 >>> s.name, s.header_names["signature"], s.max_age
 ('hopnow', 'X-Signature', 300)
->>> signwire.canonical_payload("hopnow", "post", "https://api.example.com/v1/pay", b'{"a":1}',
+>>> signwire.canonical_payload("hopnow", "POST", "https://api.example.com/v1/pay", b'{"a":1}',
 ...     key_id="k1", timestamp=1700000000, nonce="00112233445566778899aabbccddeeff")
 b'POSThttps://api.example.com/v1/pay170000000000112233445566778899aabbccddeeff{"a":1}'
 """
