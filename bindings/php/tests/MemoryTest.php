@@ -13,7 +13,9 @@ final class MemoryTest extends TestCase
     {
         return Support::run(
             ['valgrind', '--error-exitcode=9', '--leak-check=full', '--errors-for-leak-kinds=definite', '-q',
-             PHP_BINARY, __DIR__ . '/memory/handles.php', $arg],
+             // PCRE's JIT code (the header is read with preg_*) trips memcheck's
+             // uninitialised-value check depending on the header's text: a false positive.
+             PHP_BINARY, '-d', 'pcre.jit=0', __DIR__ . '/memory/handles.php', $arg],
             ['USE_ZEND_ALLOC' => '0', 'SIGNWIRE_LIB' => Support::library()]
         );
     }
