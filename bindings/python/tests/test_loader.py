@@ -59,6 +59,7 @@ def test_reader_handles_callbacks_structs_and_typedefs():
         sw_status sw_set(struct sw_x *x, sw_cb cb, void *ctx);
         sw_status sw_inline(int32_t (*check)(void *ctx, const char *n, size_t len), const sw_buf *b);
         void sw_void(void);
+        sw_status sw_fields(const char *const *fields, const size_t *lens, char **names, const char c);
         """
     )
     assert d.unsupported == {}
@@ -68,6 +69,12 @@ def test_reader_handles_callbacks_structs_and_typedefs():
     assert ctypes.sizeof(d.structs["sw_buf"]) >= 8 + 8 + 16
     assert d.functions["sw_inline"].argnames == ("check", "b")
     assert d.functions["sw_void"].argtypes == ()
+    assert d.functions["sw_fields"].argtypes == (
+        ctypes.POINTER(ctypes.c_char_p),
+        ctypes.POINTER(ctypes.c_size_t),
+        ctypes.POINTER(ctypes.POINTER(ctypes.c_char)),
+        ctypes.c_char,
+    )
     bad = _cdecl.parse("long double weird(struct_t x);")
     assert "weird" in bad.unsupported
 

@@ -137,7 +137,6 @@ class _Reader:
         t = " ".join(text.replace("*", " * ").split())
         stars = t.count("*")
         words = [w for w in t.replace("*", " ").split() if w not in ("const", "volatile", "restrict")]
-        is_const = t.startswith("const ") or " const " in f" {t} "
         base_name = " ".join(words)
         if words[:1] == ["enum"]:
             base: Any = ctypes.c_int  # cbindgen writes plain C enums: int-sized
@@ -161,9 +160,13 @@ class _Reader:
             if base is None and param:
                 raise UnsupportedType("void parameter")
             return base
-        if stars == 1 and base in (ctypes.c_char, ctypes.c_uint8, ctypes.c_byte) and is_const:
-            # Read-only text and byte buffers: Python bytes pass without a copy.
-            return ctypes.c_char_p
+        if stars and base in (ctypes.c_char, ctypes.c_uint8, ctypes.c_byte) and t.startswith("const "):
+            # Read-only text and byte buffers: Python bytes pass without a copy; an array of
+            # them (`const char *const *`) is an array of c_char_p.
+            base, stars = ctypes.c_char_p, stars - 1
+            for _ in range(stars):
+                base = ctypes.POINTER(base)
+            return base
         if base is None:
             base, stars = ctypes.c_void_p, stars - 1
         for _ in range(stars):
