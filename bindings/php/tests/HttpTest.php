@@ -106,6 +106,19 @@ final class HttpTest extends TestCase
         $this->assertAccepted(self::send('PUT', '/verify-globals.php?bin=1', $h + ['Content-Type' => 'application/octet-stream'], $binary, 'py-binary'));
     }
 
+    public function testPythonBindingSignedRequestPasses(): void
+    {
+        // The Python binding (bindings/python, ctypes over the same library), as a Python client would use it.
+        $target = '/verify-globals.php?lang=python-binding';
+        $py = 'import json, os, signwire; s = signwire.Signer("hopnow", key_id=os.environ["KEY_ID"], secret=os.environb[b"SIGNWIRE_TEST_SECRET"]); '
+            . 'print(json.dumps(s.sign("POST", os.environ["URL"], body=b"from the python binding")))';
+        [$code, $out, $err] = Support::run(['python3', '-c', $py], ['PYTHONPATH' => Support::root() . '/bindings/python/src',
+            'SIGNWIRE_LIB' => Support::library(), 'SIGNWIRE_TEST_SECRET' => self::$secret, 'KEY_ID' => self::KEY_ID, 'URL' => self::url($target)]);
+        $this->assertSame(0, $code, $err);
+        $headers = json_decode($out, true, 8, JSON_THROW_ON_ERROR);
+        $this->assertAccepted(self::send('POST', $target, $headers, 'from the python binding', 'py-binding'));
+    }
+
     public function testCSignedRequestPasses(): void
     {
         $bin = Support::cSigner(self::$dir);
