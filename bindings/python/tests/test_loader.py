@@ -32,7 +32,8 @@ def test_every_exported_function_is_declared_from_the_header():
     assert declared == exported, f"only exported: {exported - declared}; only declared: {declared - exported}"
     assert _native.decls.unsupported == {}
     for name, f in _native.decls.functions.items():
-        fn = getattr(_native.lib, name)
+        fn = getattr(_native.cdll, name)
+        assert getattr(_native.lib, name) is fn
         assert fn.argtypes == list(f.argtypes) and fn.restype is f.restype, name
 
 

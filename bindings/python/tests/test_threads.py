@@ -19,7 +19,7 @@ NOW = 1_800_000_000
 
 def test_library_is_loaded_without_holding_the_gil():
     # ctypes.CDLL (unlike PyDLL) releases the GIL for the duration of every call.
-    assert type(_native.lib) is ctypes.CDLL
+    assert type(_native.cdll) is ctypes.CDLL
 
 
 def test_other_threads_run_while_a_call_is_in_the_library():

@@ -114,7 +114,21 @@ def _load() -> Tuple[Any, Path, Path, _cdecl.Declarations]:
     )
 
 
-lib, library_path, header_path, decls = _load()
+class Functions:
+    """The library's functions that the header declares, and nothing else: a function the
+    header does not declare would be called without argument types."""
+
+    def __init__(self, cdll: Any, decls: _cdecl.Declarations) -> None:
+        for name in decls.functions:
+            setattr(self, name, getattr(cdll, name))
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"{name} is not declared in {header_path}: the header and this package are from different versions")
+
+
+cdll, library_path, header_path, decls = _load()
+#: Declared functions of the loaded library (``lib.signwire_signer_sign(...)``).
+lib = Functions(cdll, decls)
 
 #: Status codes by name, read from the header (``SIGNWIRE_OK`` = 0, ...).
 STATUS = dict(decls.enums["signwire_status"])
