@@ -127,6 +127,10 @@ fn replay_and_usage_errors() {
     let mut verify = vec!["verify", "--scheme", "hopnow", "--key-id", "k1", "--secret-env", "S", "--method", "POST", "--url", url];
     verify.extend(hdrs.iter().map(String::as_str));
     assert_eq!(cli(&verify, &env, b"").status.code(), Some(0));
+    // The sign output piped in as a header block verifies too.
+    let piped = ["verify", "--scheme", "hopnow", "--key-id", "k1", "--secret-env", "S", "--method", "POST", "--url", url, "--headers-file", "-"];
+    let o = cli(&piped, &env, &stdout(&cli(&["sign", "--scheme", "hopnow", "--key-id", "k1", "--secret-env", "S", "--method", "POST", "--url", url], &env, b"")).into_bytes());
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), "ok k1\n".to_string()), "{}", String::from_utf8_lossy(&o.stderr));
     // A wrong secret on the verifying side.
     let o = cli(&verify, &[("S", "other")], b"");
     assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(1), "SIGNWIRE_ERR_BAD_SIGNATURE\n"));

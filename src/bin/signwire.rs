@@ -16,7 +16,8 @@ usage:
   signwire sign    --scheme S --key-id ID (--secret-env VAR | --secret-file PATH)
                    --method M --url URL [--body-file PATH|-] [--timestamp T] [--nonce N]
   signwire verify  --scheme S --key-id ID (--secret-env VAR | --secret-file PATH)
-                   --method M --url URL --header 'Name: value' ... [--body-file PATH|-]
+                   --method M --url URL (--header 'Name: value' ... | --headers-file PATH|-)
+                   [--body-file PATH|-]
                    [--now T] [--remote-addr IP]
   signwire explain (sign's arguments)
 
@@ -32,7 +33,7 @@ struct Args {
 fn parse_args(argv: &[String]) -> Result<Args, String> {
     const TAKES_VALUE: &[&str] = &[
         "scheme", "key-id", "secret-env", "secret-file", "method", "url", "body-file", "timestamp", "nonce", "header", "now",
-        "remote-addr",
+        "remote-addr", "headers-file",
     ];
     let mut single = HashMap::new();
     let mut headers = Vec::new();
@@ -148,7 +149,21 @@ fn run(cmd: &str, args: &Args) -> Result<(), Fail> {
             let verifier = Verifier::new(scheme);
             verifier.keyring().add_secret(key_id, &secret).map_err(Fail::Input)?;
             let mut headers = Headers::new();
-            for h in &args.headers {
+            let mut lines = args.headers.clone();
+            if let Some(path) = args.get("headers-file") {
+                if path == "-" && args.get("body-file") == Some("-") {
+                    return Err(Fail::Usage("--headers-file and --body-file cannot both read stdin".into()));
+                }
+                let text = if path == "-" {
+                    let mut t = String::new();
+                    std::io::stdin().read_to_string(&mut t).map_err(|e| Fail::Usage(format!("cannot read headers from stdin: {e}")))?;
+                    t
+                } else {
+                    std::fs::read_to_string(path).map_err(|e| Fail::Usage(format!("cannot read --headers-file {path}: {e}")))?
+                };
+                lines.extend(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string));
+            }
+            for h in &lines {
                 let (n, v) = h.split_once(':').ok_or_else(|| Fail::Usage(format!("--header {h:?} is not 'Name: value'")))?;
                 headers.push(n.trim(), v.trim_matches([' ', '\t'])).map_err(Fail::Verify)?;
             }
