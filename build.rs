@@ -11,6 +11,13 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
+    // A versioned soname (libsignwire.so.0) so that an installed libsignwire.so.0.1.0 can be
+    // upgraded in place and programs record the ABI they were linked against
+    // (bindings/c's `make install` creates the matching symlinks).
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        let major = std::env::var("CARGO_PKG_VERSION_MAJOR").unwrap();
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libsignwire.so.{major}");
+    }
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
     let generated = cbindgen::Builder::new()
         .with_src(crate_dir.join("src/ffi/mod.rs"))

@@ -256,7 +256,9 @@ enum signwire_status signwire_verifier_set_max_future_skew(struct signwire_verif
 
 // Verify a request at the current time. `headers` is the request's header block
 // (`Name: value` lines, CRLF or LF). `remote_addr` may be NULL when no IP allowlist is
-// set. On success writes the verified key id (capacity `SIGNWIRE_KEY_ID_MAX` suffices).
+// set. On success writes the verified key id (capacity `SIGNWIRE_KEY_ID_MAX` suffices); a
+// buffer too small for the request's key id is reported before anything is verified, so the
+// nonce is not spent and the retry with `*written` bytes can succeed.
 // On failure returns the reason; `signwire_last_error_message()` has detail for the log.
 enum signwire_status signwire_verifier_verify(const struct signwire_verifier *verifier,
                                               const char *method,

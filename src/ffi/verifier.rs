@@ -5,6 +5,7 @@ use super::{boundary, bytes, check_handle_out, check_out, free_handle, handle, h
 use crate::canonical::Request;
 use crate::error::{Error, Result, Status};
 use crate::headers::{unix_now, Headers};
+use crate::keyring::check_key_id;
 use crate::verifier::Verifier;
 use std::ffi::c_char;
 
@@ -100,6 +101,20 @@ unsafe fn verify_common(
         let request = Request::new(text(method, "method")?, text(url, "url")?, bytes(body, body_len, "body")?)
             .with_headers(&headers)
             .with_remote_addr(opt_text(remote_addr, "remote_addr")?);
+        // A successful verification spends the nonce, so a key id buffer that is too small
+        // must be reported before verifying: otherwise the caller's retry with the size we
+        // asked for would fail as a replay. Only a well-formed key id is measured; anything
+        // else is left for the verifier to refuse with its own status.
+        if let Ok(Some(claimed)) = headers.get(&v.scheme().headers.key_id) {
+            let needed = claimed.len() + 1;
+            if check_key_id(claimed).is_ok() && key_id_cap < needed {
+                *written = needed;
+                return Err(Error::new(
+                    Status::BufferTooSmall,
+                    format!("key id buffer holds {key_id_cap} bytes, {needed} are needed (including the NUL)"),
+                ));
+            }
+        }
         let ok = v.verify_at(&request, now.unwrap_or_else(unix_now))?;
         write_out(ok.key_id.as_bytes(), key_id_out, key_id_cap, written)
     })
@@ -107,7 +122,9 @@ unsafe fn verify_common(
 
 /// Verify a request at the current time. `headers` is the request's header block
 /// (`Name: value` lines, CRLF or LF). `remote_addr` may be NULL when no IP allowlist is
-/// set. On success writes the verified key id (capacity `SIGNWIRE_KEY_ID_MAX` suffices).
+/// set. On success writes the verified key id (capacity `SIGNWIRE_KEY_ID_MAX` suffices); a
+/// buffer too small for the request's key id is reported before anything is verified, so the
+/// nonce is not spent and the retry with `*written` bytes can succeed.
 /// On failure returns the reason; `signwire_last_error_message()` has detail for the log.
 #[no_mangle]
 pub unsafe extern "C" fn signwire_verifier_verify(

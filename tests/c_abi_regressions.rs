@@ -1,0 +1,42 @@
+//! Regressions found by the C tests (bindings/c/tests), pinned here so `cargo test` sees them.
+
+use signwire::ffi::scheme::{signwire_scheme_free, signwire_scheme_new};
+use signwire::ffi::signer::{signwire_signer_free, signwire_signer_new, signwire_signer_sign_at};
+use signwire::ffi::signwire_status;
+use signwire::ffi::verifier::*;
+use std::ffi::{c_char, CStr, CString};
+use std::ptr;
+
+/// Regression: a short key id buffer used to be reported only after the nonce was
+/// recorded, so the retry with the size asked for failed as NONCE_REPLAYED.
+#[test]
+fn short_key_id_buffer_does_not_spend_the_nonce() {
+    let c = |s: &str| CString::new(s).unwrap();
+    let (method, url, key_id, nonce) = (c("POST"), c("/v1/pay"), c("client-7"), c("00112233445566778899aabbccddeeff"));
+    unsafe {
+        let mut scheme = ptr::null_mut();
+        assert_eq!(signwire_scheme_new(c("hopnow").as_ptr(), &mut scheme), signwire_status::SIGNWIRE_OK);
+        let mut signer = ptr::null_mut();
+        assert_eq!(signwire_signer_new(scheme, key_id.as_ptr(), b"s3cret".as_ptr().cast(), 6, &mut signer), signwire_status::SIGNWIRE_OK);
+        let mut verifier = ptr::null_mut();
+        assert_eq!(signwire_verifier_new(scheme, &mut verifier), signwire_status::SIGNWIRE_OK);
+        assert_eq!(signwire_verifier_add_secret(verifier, key_id.as_ptr(), b"s3cret".as_ptr().cast(), 6), signwire_status::SIGNWIRE_OK);
+        let mut block = [0 as c_char; 1024];
+        let mut written = 0usize;
+        let st = signwire_signer_sign_at(signer, method.as_ptr(), url.as_ptr(), ptr::null(), 0, ptr::null(), 1_700_000_000, nonce.as_ptr(), block.as_mut_ptr(), block.len(), &mut written);
+        assert_eq!(st, signwire_status::SIGNWIRE_OK);
+        let mut out = [0 as c_char; 8];
+        let verify = |cap: usize, written: &mut usize, out: *mut c_char| {
+            signwire_verifier_verify_at(verifier, method.as_ptr(), url.as_ptr(), ptr::null(), 0, block.as_ptr(), ptr::null(), 1_700_000_000, out, cap, written)
+        };
+        assert_eq!(verify(8, &mut written, out.as_mut_ptr()), signwire_status::SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+        assert_eq!(written, 9);
+        let mut big = [0 as c_char; 9];
+        assert_eq!(verify(written, &mut written, big.as_mut_ptr()), signwire_status::SIGNWIRE_OK);
+        assert_eq!(CStr::from_ptr(big.as_ptr()).to_str().unwrap(), "client-7");
+        assert_eq!(verify(9, &mut written, big.as_mut_ptr()), signwire_status::SIGNWIRE_ERR_NONCE_REPLAYED);
+        signwire_verifier_free(verifier);
+        signwire_signer_free(signer);
+        signwire_scheme_free(scheme);
+    }
+}
