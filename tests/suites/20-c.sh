@@ -20,6 +20,12 @@ missing=$(grep -o '\bsignwire_[a-z0-9_]*(' include/signwire.h | tr -d '(' | sort
 # Functions other areas add later are reported, not failed: their own suites test them.
 [ -z "$missing" ] && echo "all covered" || echo "note: not called by the C tests: $missing"
 
+echo "-- the README's C example compiles"
+tmpc=$(mktemp -d)
+awk '/^## C$/{c=1} c&&/^```c$/{p=1;next} p&&/^```$/{exit} p' README.md > "$tmpc/readme.c"
+cc -std=c99 -Wall -Wextra -Werror -Iinclude -c "$tmpc/readme.c" -o "$tmpc/readme.o"
+test -s "$tmpc/readme.c" && rm -rf "$tmpc" && echo ok
+
 echo "-- C example signs, CLI verifies; one changed byte anywhere is a bad signature"
 cli=${SIGNWIRE_CLI:-$root/target/release/signwire}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
