@@ -1,10 +1,11 @@
 /* Sign a request and print its authentication headers, one `Name: value` line each.
  *
  *   SECRET=... client --key-id ID --secret-env SECRET --method POST --url URL
- *                     [--body-file PATH|-] [--timestamp T --nonce N] [--scheme hopnow|PATH]
+ *                     [--body-file PATH|-] [--timestamp T [--nonce N]] [--scheme hopnow|PATH]
  *
- * Without --timestamp/--nonce the request is signed now with a fresh random nonce (what a
- * real client does); with both, the output is reproducible (tests, documentation).
+ * Without --timestamp the request is signed now with a fresh random nonce (what a real
+ * client does); --timestamp alone fixes the time (the nonce is still random), and with
+ * --nonce too the output is reproducible (tests, documentation).
  * Exit status: 0 signed, 1 signwire refused the request (the reason is on stderr), 2 usage.
  */
 #include "common.h"
@@ -12,7 +13,7 @@
 
 static const char usage[] =
     "usage: client --key-id ID (--secret-env VAR | --secret-file PATH) --method M --url URL\n"
-    "              [--body-file PATH|-] [--timestamp T --nonce N] [--scheme hopnow|PATH]\n";
+    "              [--body-file PATH|-] [--timestamp T [--nonce N]] [--scheme hopnow|PATH]\n";
 
 int main(int argc, char **argv) {
     const char *scheme_name = "hopnow", *key_id = NULL, *secret_env = NULL, *secret_file = NULL;
@@ -40,8 +41,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     int64_t ts = 0;
-    if ((timestamp == NULL) != (nonce == NULL) || (timestamp && parse_seconds(timestamp, &ts) != 0)) {
-        fprintf(stderr, "--timestamp (unix seconds) and --nonce go together\n%s", usage);
+    if ((nonce && !timestamp) || (timestamp && parse_seconds(timestamp, &ts) != 0)) {
+        fprintf(stderr, "--timestamp takes unix seconds; --nonce needs --timestamp\n%s", usage);
         return 2;
     }
 
