@@ -17,6 +17,17 @@ fn main() {
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         let major = std::env::var("CARGO_PKG_VERSION_MAJOR").unwrap();
         println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libsignwire.so.{major}");
+        // A program linked against target/<profile>/libsignwire.so records that soname, so put
+        // the soname link beside the library (as libtool does in a build tree); without it such
+        // programs (the bindings' C test helpers) would not start. OUT_DIR is
+        // target/<profile>/build/<pkg>-<hash>/out.
+        #[cfg(unix)]
+        if let Some(profile_dir) = out_dir.ancestors().nth(3) {
+            let link = profile_dir.join(format!("libsignwire.so.{major}"));
+            if std::fs::symlink_metadata(&link).is_err() {
+                let _ = std::os::unix::fs::symlink("libsignwire.so", &link);
+            }
+        }
     }
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml");
     let generated = cbindgen::Builder::new()
