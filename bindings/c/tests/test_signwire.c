@@ -480,6 +480,35 @@ static void test_scheme_and_payload(void) {
     signwire_scheme_free(NULL);
     s = hopnow();
 
+    /* The scheme as JSON: what bindings read header names and limits from. It loads back
+     * into a scheme that signs the same bytes. */
+    char json[4096];
+    size_t jw = 0;
+    EXPECT(SIGNWIRE_ERR_NULL_POINTER, signwire_scheme_to_json(NULL, json, sizeof json, &jw));
+    EXPECT(SIGNWIRE_ERR_NULL_POINTER, signwire_scheme_to_json(s, NULL, sizeof json, &jw));
+    EXPECT(SIGNWIRE_ERR_NULL_POINTER, signwire_scheme_to_json(s, json, sizeof json, NULL));
+    memset(json, 'Z', sizeof json);
+    EXPECT(SIGNWIRE_ERR_BUFFER_TOO_SMALL, signwire_scheme_to_json(s, json, 8, &jw));
+    CHECK(jw > 8 && jw < sizeof json && json[0] == 'Z');
+    size_t jneed = jw;
+    EXPECT(SIGNWIRE_OK, signwire_scheme_to_json(s, json, jneed, &jw));
+    CHECK(jw == jneed - 1 && json[jw] == '\0' && strlen(json) == jw);
+    CHECK(strstr(json, "\"X-API-Key\"") && strstr(json, "\"X-Signature\"") && strstr(json, "\"X-Timestamp\"") &&
+          strstr(json, "\"X-Nonce\"") && strstr(json, "hmac-sha256") && strstr(json, "300"));
+    signwire_scheme *back = NULL;
+    EXPECT(SIGNWIRE_OK, signwire_scheme_new(json, &back));
+    signwire_signer *g1 = NULL, *g2 = NULL;
+    char b1[SIGNWIRE_SIGNED_HEADERS_MAX], b2[SIGNWIRE_SIGNED_HEADERS_MAX];
+    size_t bw = 0;
+    EXPECT(SIGNWIRE_OK, signwire_signer_new(s, KEY_ID, SECRET_A, strlen(SECRET_A), &g1));
+    EXPECT(SIGNWIRE_OK, signwire_signer_new(back, KEY_ID, SECRET_A, strlen(SECRET_A), &g2));
+    EXPECT(SIGNWIRE_OK, signwire_signer_sign_at(g1, "POST", URL, BODY, BODY_LEN, NULL, TS, "0123456789abcdef0123456789abcdef", b1, sizeof b1, &bw));
+    EXPECT(SIGNWIRE_OK, signwire_signer_sign_at(g2, "POST", URL, BODY, BODY_LEN, NULL, TS, "0123456789abcdef0123456789abcdef", b2, sizeof b2, &bw));
+    CHECK(strcmp(b1, b2) == 0);
+    signwire_signer_free(g1);
+    signwire_signer_free(g2);
+    signwire_scheme_free(back);
+
     char out[4096];
     size_t w = 0, want_len = 0;
     char *want = hopnow_payload("POST", URL, TS_TEXT, "0123456789abcdef0123456789abcdef", BODY, BODY_LEN, &want_len);

@@ -30,7 +30,12 @@ def xlang(tmp_path_factory):
     if not gcc:
         pytest.fail("gcc is required (scripts/deps/apt-core.txt installs build-essential)")
     out = tmp_path_factory.mktemp("c") / "xlang"
-    libdir = _native.library_path.resolve().parent
+    # The library's soname is libsignwire.so.<major> (what bindings/c installs), and a program
+    # linked against it looks for that name at run time: link through a directory that has it.
+    lib = _native.library_path.resolve()
+    libdir = tmp_path_factory.mktemp("lib")
+    (libdir / "libsignwire.so").symlink_to(lib)
+    (libdir / f"libsignwire.so.{_native.library_version().split('.')[0]}").symlink_to(lib)
     cmd = [gcc, "-std=c99", "-Wall", "-Werror", "-o", str(out), str(HERE / "c" / "xlang.c"),
            f"-I{_native.header_path.parent}", f"-L{libdir}", f"-Wl,-rpath,{libdir}", "-lsignwire"]
     subprocess.run(cmd, check=True)
