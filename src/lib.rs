@@ -30,6 +30,7 @@ pub mod keyring;
 pub mod mac;
 pub mod replay;
 pub mod scheme;
+pub mod seal;
 pub mod signer;
 pub mod verifier;
 
