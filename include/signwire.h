@@ -67,6 +67,13 @@ typedef struct signwire_hmac_key signwire_hmac_key;
 // A signature scheme (a preset or a JSON document). Immutable and thread-safe.
 typedef struct signwire_scheme signwire_scheme;
 
+// The receiver's keys by key id (`kid`). Thread-safe, including adding and removing keys
+// while other threads open tokens.
+typedef struct signwire_seal_keys signwire_seal_keys;
+
+// Who to seal for: a key id plus a shared AES key or an RSA public key. Thread-safe.
+typedef struct signwire_seal_recipient signwire_seal_recipient;
+
 // Signs requests for one key id. Thread-safe.
 typedef struct signwire_signer signwire_signer;
 
@@ -159,6 +166,118 @@ enum signwire_status signwire_scheme_to_json(const struct signwire_scheme *schem
                                              char *out,
                                              size_t out_cap,
                                              size_t *written);
+
+// A recipient for `dir` + `A256GCM`: `key` is exactly 32 bytes (shorter is
+// `SIGNWIRE_ERR_WEAK_KEY`). The key is copied; wipe your copy when done.
+enum signwire_status signwire_seal_recipient_new_shared(const char *kid,
+                                                        const char *key,
+                                                        size_t key_len,
+                                                        struct signwire_seal_recipient **out);
+
+// A recipient for `RSA-OAEP-256` + `A256GCM`: `public_key` is PEM (`PUBLIC KEY`,
+// `RSA PUBLIC KEY`) or DER, 2048 bits or more (else `SIGNWIRE_ERR_WEAK_KEY`).
+enum signwire_status signwire_seal_recipient_new_rsa(const char *kid,
+                                                     const char *public_key,
+                                                     size_t public_key_len,
+                                                     struct signwire_seal_recipient **out);
+
+// Release a recipient (a shared key is wiped). NULL is accepted.
+void signwire_seal_recipient_free(struct signwire_seal_recipient *recipient);
+
+// The capacity `signwire_seal` needs for a body of `body_len` bytes (token plus NUL).
+// `SIGNWIRE_ERR_INPUT_TOO_LARGE` when the token would exceed `signwire_seal_max_token_len()`.
+enum signwire_status signwire_seal_len(const struct signwire_seal_recipient *recipient,
+                                       size_t body_len,
+                                       size_t *needed);
+
+// Seal `body` into a JWE compact token (NUL-terminated text) in `out`.
+enum signwire_status signwire_seal(const struct signwire_seal_recipient *recipient,
+                                   const char *body,
+                                   size_t body_len,
+                                   char *out,
+                                   size_t out_cap,
+                                   size_t *written);
+
+// Seal the pairs of `query` named in `names` (comma-separated, matched as they appear in
+// the query) into one parameter `param` (NULL means `sealed`), in place of the first of
+// them. Writes the new query.
+enum signwire_status signwire_seal_query(const struct signwire_seal_recipient *recipient,
+                                         const char *query,
+                                         const char *names,
+                                         const char *param,
+                                         char *out,
+                                         size_t out_cap,
+                                         size_t *written);
+
+// Keys to open tokens with, refusing tokens longer than `max_token_len` bytes before any
+// work (0 means the default, `signwire_seal_max_token_len()`).
+enum signwire_status signwire_seal_keys_new(size_t max_token_len, struct signwire_seal_keys **out);
+
+// Release opening keys (shared keys are wiped; AWS-LC wipes RSA keys). NULL is accepted.
+void signwire_seal_keys_free(struct signwire_seal_keys *keys);
+
+// Open `dir` tokens whose `kid` is `kid` with a 32-byte shared key. Thread-safe.
+enum signwire_status signwire_seal_keys_add_shared(const struct signwire_seal_keys *keys,
+                                                   const char *kid,
+                                                   const char *key,
+                                                   size_t key_len);
+
+// Open `RSA-OAEP-256` tokens whose `kid` is `kid` with an RSA private key: PEM
+// (`PRIVATE KEY`, `RSA PRIVATE KEY`) or DER, not password-protected. Thread-safe.
+enum signwire_status signwire_seal_keys_add_rsa(const struct signwire_seal_keys *keys,
+                                                const char *kid,
+                                                const char *private_key,
+                                                size_t private_key_len);
+
+// Forget the key of `kid` (rotation). `SIGNWIRE_ERR_UNKNOWN_KEY` when there is none.
+enum signwire_status signwire_seal_keys_remove(const struct signwire_seal_keys *keys,
+                                               const char *kid);
+
+// Open a token into `out` (the plaintext, then a NUL not counted in `*written`).
+// Capacity `token_len + 1` always suffices. Statuses: `MALFORMED_TOKEN`,
+// `UNSUPPORTED_ALGORITHM`, `UNKNOWN_KEY`, `DECRYPTION_FAILED`, `INPUT_TOO_LARGE`; on any
+// failure nothing is written to `out`.
+enum signwire_status signwire_open(const struct signwire_seal_keys *keys,
+                                   const char *token,
+                                   size_t token_len,
+                                   char *out,
+                                   size_t out_cap,
+                                   size_t *written);
+
+// Open the parameter `param` (NULL means `sealed`) of `query` and write the query with the
+// sealed pairs back in its place. Capacity `strlen(query) + 1` always suffices.
+enum signwire_status signwire_open_query(const struct signwire_seal_keys *keys,
+                                         const char *query,
+                                         const char *param,
+                                         char *out,
+                                         size_t out_cap,
+                                         size_t *written);
+
+// The server side of encrypt-then-sign in one call: verify the request whose body is the
+// token as received (exactly as `signwire_verifier_verify`), and only if it passes, open
+// the body into `out`. A request that fails verification is never decrypted.
+//
+// Buffers are checked before verifying, because a verified request's nonce is spent:
+// `out_cap` must be at least `body_len + 1`, and `key_id_out`, when not NULL, must hold
+// `signwire_key_id_max()` bytes; `key_id_out` may be NULL (then `key_id_cap` and
+// `key_id_written` are ignored).
+enum signwire_status signwire_verify_and_open(const struct signwire_verifier *verifier,
+                                              const struct signwire_seal_keys *keys,
+                                              const char *method,
+                                              const char *url,
+                                              const char *body,
+                                              size_t body_len,
+                                              const char *headers,
+                                              const char *remote_addr,
+                                              char *out,
+                                              size_t out_cap,
+                                              size_t *written,
+                                              char *key_id_out,
+                                              size_t key_id_cap,
+                                              size_t *key_id_written);
+
+// The largest token signwire seals or opens, in bytes (16 MiB).
+size_t signwire_seal_max_token_len(void);
 
 // A signer for `key_id` with `secret` under `scheme` (which the signer copies; the scheme
 // may be freed afterwards). An empty secret is refused.

@@ -11,6 +11,10 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::process::ExitCode;
 
+// A file beside this one would become a binary of its own (Cargo's auto-discovery).
+#[path = "signwire/seal.rs"]
+mod seal_cmd;
+
 const USAGE: &str = "\
 usage:
   signwire sign    --scheme S --key-id ID (--secret-env VAR | --secret-file PATH)
@@ -189,8 +193,11 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     if cmd == "--help" || cmd == "-h" || cmd == "help" {
-        println!("{USAGE}");
+        println!("{USAGE}\n\nsealed bodies (JWE):\n{}", seal_cmd::USAGE);
         return ExitCode::SUCCESS;
+    }
+    if seal_cmd::is_command(cmd) {
+        return seal_cmd::main(cmd, &argv[1..], seal_cmd::USAGE);
     }
     if cmd == "--version" {
         println!("signwire {}", signwire::VERSION);

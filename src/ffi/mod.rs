@@ -13,6 +13,7 @@
 
 pub mod mac;
 pub mod scheme;
+pub mod seal;
 pub mod signer;
 pub mod status;
 pub mod verifier;

@@ -15,7 +15,7 @@ use std::ffi::c_char;
 /// `signwire_verifier_retire_secret` may be called from any number of threads at once.
 /// The `signwire_verifier_set_*` functions must be called before the verifier is shared.
 pub struct signwire_verifier {
-    verifier: Verifier,
+    pub(crate) verifier: Verifier,
 }
 
 /// A verifier with the scheme's defaults (max age, future skew), an empty keyring and an
