@@ -66,13 +66,15 @@ static size_t read_message(int fd, char *buf, size_t cap, char **body, size_t *b
     }
     *body = end + 4;
     char *cl = strcasestr(buf, "\r\nContent-Length:");
-    size_t want = cl ? strtoul(cl + 17, NULL, 10) : 0;
-    while ((size_t)(buf + n - *body) < want) {
+    /* Without Content-Length (php -S answers so, then closes) the body runs to EOF. */
+    size_t want = cl ? strtoul(cl + 17, NULL, 10) : cap;
+    while ((size_t)(buf + n - *body) < want && n < cap - 1) {
         ssize_t r = read(fd, buf + n, cap - 1 - n);
         if (r <= 0) break;
         n += (size_t)r;
     }
-    *body_len = want;
+    buf[n] = 0;
+    *body_len = cl ? want : (size_t)(buf + n - *body);
     return n;
 }
 

@@ -2,7 +2,7 @@
 """The Python side of the cross-language sealed-body round trip (tests/seal/roundtrip.sh).
 
   peer.py server PORTFILE N   serve N requests on a free loopback port (written to PORTFILE):
-                              verify, then open, with signwire (ctypes, tests/seal/sw.py);
+                              verify, then open, with the Python binding (bindings/python);
                               and, independently, check the HopNow HMAC with Python's hmac and
                               open the token with jwcrypto; answer 200 with the plaintext, or
                               401 with the status name.
@@ -14,8 +14,9 @@
 Environment: SEAL_RSA_PRIVATE / SEAL_RSA_PUBLIC (PEM files), HMAC_SECRET_FILE."""
 import hashlib, hmac, http.client, http.server, json, os, sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import sw  # noqa: E402
+# The Python binding from this checkout (its loader finds $SIGNWIRE_LIB or target/release).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bindings", "python", "src"))
+import signwire  # noqa: E402
 
 KEY_ID, KID = "client-1", "server-rsa"
 
@@ -39,18 +40,18 @@ def independent_check(method, url, token, headers):
 
 
 def serve(portfile, count):
-    server_keys = sw.Server(KEY_ID, secret(), KID, open(os.environ["SEAL_RSA_PRIVATE"], "rb").read())
+    verifier = signwire.Verifier("hopnow", keys={KEY_ID: secret()})
+    keys = signwire.OpeningKeys(rsa={KID: open(os.environ["SEAL_RSA_PRIVATE"], "rb").read()})
     failures = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             url = f"http://{self.headers['Host']}{self.path}"
-            block = "".join(f"{k}: {v}\r\n" for k, v in self.headers.items())
             try:
-                key_id, plain = server_keys.verify_and_open("POST", url, body, block)
-            except sw.SignwireError as e:
-                self.answer(401, e.status.encode())
+                key_id, plain = keys.verify_and_open(verifier, "POST", url, self.headers.items(), body)
+            except signwire.SignwireError as e:
+                self.answer(401, e.name.encode())
                 return
             # signwire said yes: the independent implementation must agree byte for byte.
             if independent_check("POST", url, body, self.headers) != plain or key_id != KEY_ID:
@@ -74,7 +75,8 @@ def serve(portfile, count):
     os.rename(portfile + ".tmp", portfile)
     for _ in range(count):
         httpd.handle_request()
-    server_keys.close()
+    keys.close()
+    verifier.close()
     sys.exit(1 if failures else 0)
 
 
@@ -96,8 +98,9 @@ def client(port, body, raw=False):
     if raw:
         token, headers = raw_seal_and_sign(url, body)
     else:
-        token, block = sw.seal_and_sign("POST", url, body, open(os.environ["SEAL_RSA_PUBLIC"], "rb").read(), KID, KEY_ID, secret())
-        headers = dict(line.split(": ", 1) for line in block.strip().split("\r\n"))
+        # Encrypt, then sign what is sent.
+        token = signwire.Recipient.rsa(KID, open(os.environ["SEAL_RSA_PUBLIC"], "rb").read()).seal(body)
+        headers = signwire.Signer("hopnow", key_id=KEY_ID, secret=secret()).sign("POST", url, body=token)
     assert b"4111" not in token
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     headers["Content-Type"] = "application/jose"

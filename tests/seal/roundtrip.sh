@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Cross-language sealed-body round trip over HTTP on loopback, with fresh keys:
 #   1. C client seals (RSA-OAEP-256) and signs (HopNow) -> Python server verifies, then opens
-#      (signwire via ctypes, and independently Python hmac + jwcrypto, which must agree);
+#      (the Python binding, and independently Python hmac + jwcrypto, which must agree);
 #      a token altered after signing is refused as BAD_SIGNATURE, before any decryption.
-#   2. Python client seals and signs (signwire) -> C server verifies, then opens (under valgrind).
+#   2. Python client seals and signs (Python binding) -> C server verifies, then opens (under valgrind).
 #   3. Python client without signwire (jwcrypto + hmac) -> C server.
+#   4. With the PHP binding (bindings/php): PHP client -> Python server, and Python client ->
+#      PHP server (php -S, OpeningKeys::verifyAndOpen).
 set -euo pipefail
 cd "${SIGNWIRE_ROOT:-$(dirname "$0")/../..}"
 : "${SIGNWIRE_LIB:=$PWD/target/release/libsignwire.so}"
@@ -50,6 +52,23 @@ if wait "$cs" && grep -qF "client-1 sent $BODY" "$work/c.out"; then ok "C server
 port=$(wait_port "$work/c2.port")
 if python3 tests/seal/peer.py rawclient "$port" "$BODY"; then ok "jwcrypto+hmac (no signwire) -> C verifies+opens"; else bad "raw Python -> C"; fi
 wait "$cs" || bad "C server (raw client)"
+
+# 4. PHP, through the PHP binding.
+if [ -f bindings/php/autoload.php ] && command -v php >/dev/null; then
+    php=(php -d ffi.enable=1)
+    python3 tests/seal/peer.py server "$work/py2.port" 1 & pids+=($!); py=$!
+    port=$(wait_port "$work/py2.port")
+    if "${php[@]}" tests/seal/php_peer.php client "$port" "$BODY"; then ok "PHP seals+signs -> Python verifies+opens"; else bad "PHP -> Python"; fi
+    wait "$py" || bad "Python server (PHP client)"
+
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "${php[@]}" -S "127.0.0.1:$port" tests/seal/php_peer.php 2> "$work/php.log" & pids+=($!)
+    for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break; sleep 0.1; done
+    if python3 tests/seal/peer.py client "$port" "$BODY"; then ok "Python seals+signs -> PHP verifies+opens"; else cat "$work/php.log"; bad "Python -> PHP"; fi
+    if "$work/peer" client "$port" "$BODY"; then ok "C seals+signs -> PHP verifies+opens"; else cat "$work/php.log"; bad "C -> PHP"; fi
+else
+    echo "skip PHP round trip: bindings/php or php not present"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

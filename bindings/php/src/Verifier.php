@@ -205,7 +205,12 @@ final class Verifier
     {
     }
 
-    private function handle(): CData
+    /**
+     * The native handle, for {@see OpeningKeys::verifyAndOpen()}.
+     *
+     * @internal
+     */
+    public function handle(): CData
     {
         return $this->handle ?? throw new \LogicException('Signwire\Verifier: used after release');
     }

@@ -29,11 +29,16 @@ for ($i = 0; $i < 20; $i++) {
     unset($s, $v);
     Signwire\Hmac::sign('sha512', 'k', 'message', 'base64');
     Signwire\Scheme::canonicalPayload('hopnow', 'GET', 'https://a.example/', nonce: str_repeat('a', 32), timestamp: 1);
+    $keys = new Signwire\OpeningKeys(shared: ['aes' => str_repeat('k', 32)]);
+    $keys->open(Signwire\Recipient::shared('aes', str_repeat('k', 32))->seal('sealed'));
+    unset($keys);
 }
 foreach ([fn () => new Signwire\Verifier('hopnow', keys: ['k1' => 'secret-0123456789', 'k2' => '']),
           fn () => new Signwire\Verifier('hopnow', maxAge: 0),
           fn () => new Signwire\Signer('hopnow', keyId: 'k1', secret: ''),
-          fn () => new Signwire\Signer('nope', keyId: 'k1', secret: 'x')] as $failing) {
+          fn () => new Signwire\Signer('nope', keyId: 'k1', secret: 'x'),
+          fn () => new Signwire\OpeningKeys(shared: ['ok' => str_repeat('k', 32), 'weak' => 'short']),
+          fn () => Signwire\Recipient::shared('k', 'short')] as $failing) {
     try {
         $failing();
     } catch (Signwire\UsageException) {

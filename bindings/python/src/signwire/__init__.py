@@ -19,6 +19,8 @@ Server::
         log.warning("rejected: %s", e)   # status name + detail, for you only
         return 401                       # the client learns nothing more
 
+Sealed (encrypted) bodies: :class:`Recipient` and :class:`OpeningKeys` (:mod:`signwire.seal`).
+
 Framework glue: :mod:`signwire.requests_auth`, :mod:`signwire.wsgi`, :mod:`signwire.asgi`.
 
 >>> import signwire
@@ -55,6 +57,7 @@ from .errors import (
 )
 from .mac import Key, hmac_sign, hmac_verify
 from .scheme import Scheme, canonical_payload
+from .seal import OpeningKeys, Recipient
 from .signer import Explanation, Signer
 from .verifier import Verifier
 
@@ -81,6 +84,8 @@ __all__ = [
     "Scheme",
     "Signer",
     "Verifier",
+    "Recipient",
+    "OpeningKeys",
     "Explanation",
     "Key",
     "hmac_sign",
