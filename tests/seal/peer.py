@@ -46,6 +46,7 @@ def serve(portfile, count):
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
+            httpd.served += 1
             body = self.rfile.read(int(self.headers["Content-Length"]))
             url = f"http://{self.headers['Host']}{self.path}"
             try:
@@ -70,11 +71,15 @@ def serve(portfile, count):
             sys.stderr.write("python server: " + fmt % args + "\n")
 
     httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    httpd.served = 0
+    httpd.timeout = 60  # a client that never comes must not hang the suite
     with open(portfile + ".tmp", "w") as f:
         f.write(str(httpd.server_address[1]))
     os.rename(portfile + ".tmp", portfile)
     for _ in range(count):
         httpd.handle_request()
+    if httpd.served < count:
+        failures.append("timeout")
     keys.close()
     verifier.close()
     sys.exit(1 if failures else 0)

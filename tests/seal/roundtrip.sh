@@ -54,7 +54,11 @@ if python3 tests/seal/peer.py rawclient "$port" "$BODY"; then ok "jwcrypto+hmac 
 wait "$cs" || bad "C server (raw client)"
 
 # 4. PHP, through the PHP binding.
-if [ -f bindings/php/autoload.php ] && command -v php >/dev/null; then
+if [ ! -f bindings/php/autoload.php ]; then
+    bad "bindings/php is missing"
+elif ! command -v php >/dev/null; then
+    bad "php is not installed (scripts/deps/apt-seal.txt lists php-cli)"
+else
     php=(php -d ffi.enable=1)
     python3 tests/seal/peer.py server "$work/py2.port" 1 & pids+=($!); py=$!
     port=$(wait_port "$work/py2.port")
@@ -66,8 +70,6 @@ if [ -f bindings/php/autoload.php ] && command -v php >/dev/null; then
     for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break; sleep 0.1; done
     if python3 tests/seal/peer.py client "$port" "$BODY"; then ok "Python seals+signs -> PHP verifies+opens"; else cat "$work/php.log"; bad "Python -> PHP"; fi
     if "$work/peer" client "$port" "$BODY"; then ok "C seals+signs -> PHP verifies+opens"; else cat "$work/php.log"; bad "C -> PHP"; fi
-else
-    echo "skip PHP round trip: bindings/php or php not present"
 fi
 
 echo "$passed passed, $failed failed"
