@@ -64,6 +64,7 @@ class Guard:
         public_origin: Optional[str],
         max_body: int,
         logger: Optional[logging.Logger],
+        open_with: Any = None,
     ) -> None:
         if not isinstance(verifier, Verifier):
             raise TypeError("verifier must be a signwire.Verifier")
@@ -73,6 +74,7 @@ class Guard:
         self.public_origin = check_origin(public_origin)
         self.max_body = max_body
         self.log = logger or logging.getLogger("signwire")
+        self.open_with = open_with
 
     def url(self, seen_origin: str, target: str) -> Tuple[str, str]:
         """(URL to verify, note for the log line)."""
@@ -94,10 +96,16 @@ class Guard:
         headers: Iterable[Tuple[Any, Any]],
         body: bytes,
         remote_addr: Optional[str],
-    ) -> Optional[str]:
-        """The verified key id, or None after logging why (the caller answers 401)."""
+    ) -> Optional[Tuple[str, bytes]]:
+        """(key id, body for the app), or None after logging why (the caller answers 401).
+
+        With ``open_with``, a non-empty body must be a sealed token: it is verified as
+        received and only then opened; the app gets the plaintext.
+        """
         try:
-            return self.verifier.verify(method, url, list(headers), body, remote_addr=remote_addr)
+            if self.open_with is not None and body:
+                return self.open_with.verify_and_open(self.verifier, method, url, list(headers), body, remote_addr=remote_addr)
+            return self.verifier.verify(method, url, list(headers), body, remote_addr=remote_addr), body
         except SignwireError as e:
             level = logging.ERROR if isinstance(e, (NonceStoreUnavailable, InternalError)) else logging.WARNING
             self.log.log(

@@ -51,7 +51,9 @@ class SignwireMiddleware:
     server sees when rebuilding the URL the client signed. ``max_body`` caps the body
     buffered in memory (larger requests get 413). ``offload`` runs verification in a worker
     thread (use it with a network nonce store, so the event loop never waits on it);
-    by default it is used when the verifier has a shared nonce store.
+    by default it is used when the verifier has a shared nonce store. ``open_with``
+    (:class:`signwire.OpeningKeys`) requires non-empty bodies to be sealed tokens,
+    verified then opened: the application receives the plaintext.
     """
 
     def __init__(
@@ -63,10 +65,11 @@ class SignwireMiddleware:
         max_body: int = DEFAULT_MAX_BODY,
         logger: Optional[logging.Logger] = None,
         offload: Optional[bool] = None,
+        open_with: Any = None,
     ) -> None:
         self.app = app
-        self.guard = Guard(verifier, public_origin, max_body, logger)
-        self.offload = bool(getattr(verifier, "nonce_store", None)) if offload is None else offload
+        self.guard = Guard(verifier, public_origin, max_body, logger, open_with)
+        self.offload = verifier.shares_nonces if offload is None else offload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope.get("type")
@@ -83,16 +86,21 @@ class SignwireMiddleware:
         url, note = self.guard.url(_seen_origin(scope), _target(scope))
         args = (method, url, note, scope.get("headers") or [], body, (scope.get("client") or [None])[0])
         if self.offload:
-            key_id = await asyncio.get_running_loop().run_in_executor(None, self.guard.verify, *args)
+            verified = await asyncio.get_running_loop().run_in_executor(None, self.guard.verify, *args)
         else:
-            key_id = self.guard.verify(*args)
-        if key_id is None:
+            verified = self.guard.verify(*args)
+        if verified is None:
             if kind == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
             else:
                 await _respond(send, 401, DENY_BODY)
             return
+        key_id, opened = verified
         scope = dict(scope)
+        if opened is not body:  # a sealed body was opened: the app reads the plaintext
+            body = opened
+            headers = [(k, v) for k, v in scope.get("headers") or [] if k.lower() != b"content-length"]
+            scope["headers"] = headers + [(b"content-length", str(len(body)).encode())]
         scope[SCOPE_KEY] = key_id
         state = dict(scope.get("state") or {})
         state["signwire_key_id"] = key_id

@@ -12,6 +12,10 @@ The URL signed is the prepared URL (``PreparedRequest.url``), which is what requ
 the wire. A ``str`` body is encoded as UTF-8 here, and a file or generator body is read into
 memory, so that the bytes signed are the bytes sent (requests would otherwise send ``str`` as
 Latin-1 and stream files unsigned). Each request, and each retry, gets a fresh nonce.
+
+With ``seal_to=`` (a :class:`signwire.Recipient`), each non-empty body is sealed into a
+JWE token first and the token is what is signed and sent (encrypt-then-sign); a server with
+``open_with=`` in its middleware verifies, then opens it.
 """
 
 from __future__ import annotations
@@ -50,7 +54,10 @@ class SignwireAuth(AuthBase):
         session.auth = SignwireAuth("hopnow", key_id="k1", secret=b"s3cret")
     """
 
-    def __init__(self, signer: Any, key_id: Optional[str] = None, secret: Any = None) -> None:
+    def __init__(self, signer: Any, key_id: Optional[str] = None, secret: Any = None, *, seal_to: Any = None) -> None:
+        #: A :class:`signwire.Recipient`: seal each non-empty body, then sign the token
+        #: (encrypt-then-sign), sent as ``Content-Type: application/jose``.
+        self.seal_to = seal_to
         if isinstance(signer, Signer):
             if key_id is not None or secret is not None:
                 raise TypeError("give a Signer, or a scheme with key_id and secret, not both")
@@ -62,6 +69,9 @@ class SignwireAuth(AuthBase):
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         body = _body_bytes(r.body)
+        if self.seal_to is not None and body:
+            body = self.seal_to.seal(body)
+            r.headers["Content-Type"] = "application/jose"
         if r.body is not None and r.body is not body:
             # Send exactly what was signed, with a length instead of chunked encoding.
             r.body = body

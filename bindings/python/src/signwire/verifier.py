@@ -86,6 +86,11 @@ class Verifier(m.Handle):
             raise
 
     @property
+    def shares_nonces(self) -> bool:
+        """True when nonces live in a store shared beyond this process."""
+        return False
+
+    @property
     def scheme(self) -> Scheme:
         """A new :class:`Scheme` equal to the verifier's."""
         return Scheme(self._scheme_doc)

@@ -60,7 +60,9 @@ class SignwireMiddleware:
 
     ``public_origin`` (``"https://api.example.com"``) replaces the scheme, host and port the
     server sees when rebuilding the URL the client signed. ``max_body`` caps the body read
-    into memory (larger requests get 413).
+    into memory (larger requests get 413). ``open_with`` (:class:`signwire.OpeningKeys`)
+    requires non-empty bodies to be sealed tokens, verified then opened: the application
+    reads the plaintext.
     """
 
     def __init__(
@@ -71,9 +73,10 @@ class SignwireMiddleware:
         public_origin: Optional[str] = None,
         max_body: int = DEFAULT_MAX_BODY,
         logger: Optional[logging.Logger] = None,
+        open_with: Any = None,
     ) -> None:
         self.app = app
-        self.guard = Guard(verifier, public_origin, max_body, logger)
+        self.guard = Guard(verifier, public_origin, max_body, logger, open_with)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -82,9 +85,10 @@ class SignwireMiddleware:
             return _respond(start_response, e.status, e.body)
         method = environ.get("REQUEST_METHOD", "GET")
         url, note = self.guard.url(_seen_origin(environ), _target(environ))
-        key_id = self.guard.verify(method, url, note, _headers(environ), body, environ.get("REMOTE_ADDR"))
-        if key_id is None:
+        verified = self.guard.verify(method, url, note, _headers(environ), body, environ.get("REMOTE_ADDR"))
+        if verified is None:
             return _respond(start_response, "401 Unauthorized", DENY_BODY)
+        key_id, body = verified
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         environ[ENVIRON_KEY] = key_id
