@@ -285,14 +285,14 @@ class _Reader:
             stmt = " ".join(stmt.replace("}", " ").split())
             if not stmt:
                 continue
-            m = _FUNCTION.match(stmt)
-            if not m:
+            fm = _FUNCTION.match(stmt)
+            if not fm:
                 self.d.unsupported[stmt[:60]] = "not a declaration this reader knows"
                 continue
-            name = m.group(2)
+            name = fm.group(2)
             try:
-                restype = self.ctype(m.group(1), param=False)
-                argtypes, argnames = self.params(m.group(3))
+                restype = self.ctype(fm.group(1), param=False)
+                argtypes, argnames = self.params(fm.group(3))
             except UnsupportedType as e:
                 self.d.unsupported[name] = str(e)
                 continue

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ctypes
 import time
 from dataclasses import dataclass, field
-from typing import Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from . import _marshal as m
 from ._native import decls, lib
@@ -106,6 +106,8 @@ class Signer(m.Handle):
         """
         b = m.data(body, "body")
         args = (m.text(method, "method"), m.text(url, "url"), b, len(b), m.header_block(headers, InvalidArgument))
+        fn: Any
+        extra: Tuple[Any, ...]
         if timestamp is None and nonce is None:
             fn, extra = lib.signwire_signer_sign, ()
         else:

@@ -16,7 +16,7 @@ signwire.errors.NonceReplayed: SIGNWIRE_ERR_NONCE_REPLAYED: nonce ... was alread
 from __future__ import annotations
 
 import ctypes
-from typing import Iterable, Mapping, Optional, Union
+from typing import Any, Iterable, Mapping, Optional, Tuple, Union
 
 from . import _marshal as m
 from ._native import decls, lib
@@ -143,6 +143,8 @@ class Verifier(m.Handle):
             m.header_block(headers, MalformedHeader) or b"",
             m.opt_text(remote_addr, "remote_addr"),
         )
+        fn: Any
+        extra: Tuple[Any, ...]
         if now is None:
             fn, extra = lib.signwire_verifier_verify, ()
         else:
