@@ -143,6 +143,37 @@ final class Verifier
      */
     public function verifyGlobals(?string $publicOrigin = null, ?array $server = null, ?string $body = null): string
     {
+        [$method, $url, $headers, $body, $remoteAddr] = self::globalsRequest($publicOrigin, $server, $body);
+        return $this->verify($method, $url, $headers, body: $body, remoteAddr: $remoteAddr);
+    }
+
+    /**
+     * {@see verifyGlobals()} for a sealed body (encrypt-then-sign): verify the request this
+     * script serves, and only if it passes, open its body with `$keys`.
+     *
+     * ```php
+     * $keys = new Signwire\OpeningKeys(rsa: ['bank-2026' => file_get_contents('/etc/keys/bank.pem')]);
+     * [$keyId, $json] = $verifier->verifyGlobalsAndOpen($keys, publicOrigin: 'https://api.example.com');
+     * ```
+     *
+     * @param array<string,mixed>|null $server
+     * @return array{0: string, 1: string} [key id, plaintext body]
+     * @throws VerificationException
+     */
+    public function verifyGlobalsAndOpen(OpeningKeys $keys, ?string $publicOrigin = null, ?array $server = null, ?string $body = null): array
+    {
+        [$method, $url, $headers, $body, $remoteAddr] = self::globalsRequest($publicOrigin, $server, $body);
+        return $keys->verifyAndOpen($this, $method, $url, $headers, $body, $remoteAddr);
+    }
+
+    /**
+     * Method, URL, headers, body and remote address of the request this script serves.
+     *
+     * @param array<string,mixed>|null $server
+     * @return array{0: string, 1: string, 2: array<string,string>, 3: string, 4: string|null}
+     */
+    private static function globalsRequest(?string $publicOrigin, ?array $server, ?string $body): array
+    {
         $server ??= $_SERVER;
         $body ??= (string) file_get_contents('php://input');
         $method = (string) ($server['REQUEST_METHOD'] ?? '');
@@ -162,13 +193,8 @@ final class Verifier
             }
             $origin = "$scheme://$host";
         }
-        return $this->verify(
-            $method,
-            $origin . $target,
-            self::headersFromServer($server),
-            body: $body,
-            remoteAddr: isset($server['REMOTE_ADDR']) ? (string) $server['REMOTE_ADDR'] : null
-        );
+        $remoteAddr = isset($server['REMOTE_ADDR']) ? (string) $server['REMOTE_ADDR'] : null;
+        return [$method, $origin . $target, self::headersFromServer($server), $body, $remoteAddr];
     }
 
     /**

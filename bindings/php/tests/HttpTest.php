@@ -23,10 +23,12 @@ final class HttpTest extends TestCase
     private static string $dir;
     private static string $failures;
     private static ?string $nonceStore = null;
+    private static string $sealKey;
 
     public static function setUpBeforeClass(): void
     {
         self::$secret = 'sk_' . bin2hex(random_bytes(16));
+        self::$sealKey = random_bytes(32);
         self::$dir = Support::tempDir('signwire-http-');
         self::$failures = self::$dir . '/failures.log';
         touch(self::$failures);
@@ -40,7 +42,7 @@ final class HttpTest extends TestCase
             array_merge([PHP_BINARY], Support::iniArgs(Support::preloadIni(self::$dir)), ['-S', "127.0.0.1:$port", '-t', __DIR__ . '/http']),
             ['PHP_CLI_SERVER_WORKERS' => '4', 'SIGNWIRE_LIB' => Support::library(), 'SIGNWIRE_TEST_KEY_ID' => self::KEY_ID,
              'SIGNWIRE_TEST_SECRET' => self::$secret, 'SIGNWIRE_TEST_LOG' => self::$failures,
-             'SIGNWIRE_TEST_NONCE_STORE' => self::$nonceStore ?? ''],
+             'SIGNWIRE_TEST_NONCE_STORE' => self::$nonceStore ?? '', 'SIGNWIRE_TEST_SEAL_KEY' => bin2hex(self::$sealKey)],
             $port,
             self::$dir . '/server.log'
         );
@@ -243,6 +245,32 @@ final class HttpTest extends TestCase
         $r = $wrong->post('/verify-globals.php', ['body' => 'x']);
         $this->assertSame(401, $r->getStatusCode());
         $this->assertSame("authentication failed\n", (string) $r->getBody());
+    }
+
+    public function testSealedAndSignedBodyIsVerifiedThenOpened(): void
+    {
+        // A PHP client seals the body, then Guzzle's middleware signs the token as sent.
+        $plain = '{"card":"4111111111111111","amount":"5.00"}';
+        $token = \Signwire\Recipient::shared('k-aes', self::$sealKey)->seal($plain);
+        $stack = HandlerStack::create();
+        $stack->push(GuzzleMiddleware::sign(new Signer('hopnow', keyId: self::KEY_ID, secret: self::$secret)));
+        $client = new Client(['handler' => $stack, 'http_errors' => false, 'base_uri' => self::url('/')]);
+        $r = $client->post('/sealed.php', ['body' => $token, 'headers' => ['Content-Type' => 'application/jose']]);
+        $this->assertSame(200, $r->getStatusCode(), (string) $r->getBody());
+        $this->assertSame('ok ' . self::KEY_ID . ' ' . hash('sha256', $plain) . "\n", (string) $r->getBody());
+
+        // Signed, but the body swapped for another valid token: refused before decryption.
+        $h = self::pythonSign('POST', self::url('/sealed.php'), $token);
+        $other = \Signwire\Recipient::shared('k-aes', self::$sealKey)->seal('{"card":"0000"}');
+        $this->assertRefused(self::send('POST', '/sealed.php', $h, $other, 'sealed-swapped'), 'sealed-swapped', 'SIGNWIRE_ERR_BAD_SIGNATURE');
+        // Signed correctly by Python, but not a token: verified, then refused when opening.
+        $h = self::pythonSign('POST', self::url('/sealed.php'), 'not a token');
+        $this->assertRefused(self::send('POST', '/sealed.php', $h, 'not a token', 'sealed-garbage'), 'sealed-garbage', 'SIGNWIRE_ERR_MALFORMED_TOKEN');
+        // alg "none" from a client is a verification failure too (401, not a 500).
+        $parts = explode('.', $token);
+        $none = rtrim(strtr(base64_encode('{"alg":"none","enc":"A256GCM","kid":"k-aes"}'), '+/', '-_'), '=') . '.' . implode('.', array_slice($parts, 1));
+        $h = self::pythonSign('POST', self::url('/sealed.php'), $none);
+        $this->assertRefused(self::send('POST', '/sealed.php', $h, $none, 'sealed-none'), 'sealed-none', 'SIGNWIRE_ERR_UNSUPPORTED_ALGORITHM');
     }
 
     public function testTheServerLoadedTheLibraryThroughThePreloadedScope(): void

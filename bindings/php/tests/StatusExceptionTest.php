@@ -47,10 +47,11 @@ final class StatusExceptionTest extends TestCase
     {
         $s = self::statuses();
         foreach (['MISSING_HEADER', 'MALFORMED_HEADER', 'UNKNOWN_KEY', 'BAD_SIGNATURE', 'TIMESTAMP_TOO_OLD', 'TIMESTAMP_IN_FUTURE',
-                  'NONCE_REPLAYED', 'NONCE_STORE_UNAVAILABLE', 'IP_NOT_ALLOWED', 'INPUT_TOO_LARGE', 'INVALID_UTF8'] as $n) {
+                  'NONCE_REPLAYED', 'NONCE_STORE_UNAVAILABLE', 'IP_NOT_ALLOWED', 'INPUT_TOO_LARGE', 'INVALID_UTF8',
+                  'MALFORMED_TOKEN', 'DECRYPTION_FAILED', 'UNSUPPORTED_ALGORITHM'] as $n) {
             $this->assertInstanceOf(VerificationException::class, StatusException::create("SIGNWIRE_ERR_$n", $s["SIGNWIRE_ERR_$n"], ''), $n);
         }
-        foreach (['INVALID_ARGUMENT', 'WEAK_KEY', 'UNSUPPORTED_ALGORITHM', 'BUFFER_TOO_SMALL', 'NULL_POINTER'] as $n) {
+        foreach (['INVALID_ARGUMENT', 'WEAK_KEY', 'BUFFER_TOO_SMALL', 'NULL_POINTER'] as $n) {
             $e = StatusException::create("SIGNWIRE_ERR_$n", $s["SIGNWIRE_ERR_$n"], '');
             $this->assertInstanceOf(UsageException::class, $e, $n);
             $this->assertNotInstanceOf(VerificationException::class, $e, $n);
