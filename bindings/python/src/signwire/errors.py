@@ -162,8 +162,10 @@ class InternalError(SignwireError, RuntimeError):
     status_name = "SIGNWIRE_ERR_INTERNAL"
 
 
-class UnsupportedAlgorithm(SignwireError, ValueError):
-    """An algorithm name or number the library does not offer."""
+class UnsupportedAlgorithm(VerificationError, ValueError):
+    """An algorithm the library does not offer: a ValueError when it is your argument, and a
+    VerificationError because a client can send one too (a JWE with ``alg: none``, a
+    ``$2x$`` bcrypt hash), which must be answered like any refused request."""
 
     status_name = "SIGNWIRE_ERR_UNSUPPORTED_ALGORITHM"
 
