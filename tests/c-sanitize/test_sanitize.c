@@ -1,0 +1,351 @@
+/* Every signwire_* function with hostile arguments, built with AddressSanitizer and
+ * UndefinedBehaviorSanitizer (clang) and run again under valgrind by
+ * tests/suites/25-sanitizers.sh.
+ *
+ * Inputs live in heap blocks of exactly their length (no NUL after byte buffers, no slack
+ * after output buffers), so a read or write one byte past them is reported: by ASan for
+ * the C side and intercepted copies, by valgrind for the uninstrumented Rust library.
+ * Covered: NULL for every pointer, output capacities 0, 1, needed-1 and needed, invalid
+ * UTF-8 in every text argument, lengths over isize::MAX, oversized inputs, every status
+ * name, free(NULL), and a sign/verify round trip with exactly sized buffers.
+ * Expected MAC values are from RFC 4231 (test case 2). Ends with "N passed, M failed".
+ */
+#include <signwire.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed, failed;
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        if (cond)                                                                        \
+            passed++;                                                                    \
+        else {                                                                           \
+            failed++;                                                                    \
+            fprintf(stderr, "FAIL %s:%d: %s (last error: %s)\n", __FILE__, __LINE__, #cond, \
+                    signwire_last_error_message());                                      \
+        }                                                                                \
+    } while (0)
+#define STATUS_IS(expr, want) CHECK((int)(expr) == (int)(want))
+
+/* A heap copy of exactly len bytes, no terminator. */
+static char *exact(const void *data, size_t len) {
+    char *p = malloc(len ? len : 1);
+    if (!p) abort();
+    memcpy(p, data, len);
+    return p;
+}
+
+/* A heap copy of a string with its NUL and nothing more. */
+static char *cstr(const char *s) { return exact(s, strlen(s) + 1); }
+
+static const char INVALID_UTF8[] = {'P', 'O', (char)0xC3, (char)0x28, 0};
+static const char NONCE[] = "00112233445566778899aabbccddeeff";
+static const char URL[] = "https://api.example.com/v1/pay?b=2&a=1";
+
+static void test_static_getters(void) {
+    CHECK(signwire_abi_version() >= 1);
+    CHECK(strlen(signwire_version()) > 0);
+    for (int32_t code = -3; code < 64; code++) {
+        const char *n = signwire_status_name(code);
+        CHECK(n != NULL && strncmp(n, "SIGNWIRE_", 9) == 0);
+    }
+    CHECK(strcmp(signwire_status_name(INT32_MIN), "SIGNWIRE_ERR_UNKNOWN_STATUS") == 0);
+    CHECK(strcmp(signwire_status_name(SIGNWIRE_ERR_BAD_SIGNATURE), "SIGNWIRE_ERR_BAD_SIGNATURE") == 0);
+    CHECK(signwire_signature_max() == SIGNWIRE_SIGNATURE_MAX);
+    CHECK(signwire_signed_headers_max() == SIGNWIRE_SIGNED_HEADERS_MAX);
+    CHECK(signwire_key_id_max() == SIGNWIRE_KEY_ID_MAX);
+    CHECK(signwire_hopnow_signature_len() == SIGNWIRE_HOPNOW_SIGNATURE_LEN);
+    signwire_hmac_key_free(NULL);
+    signwire_scheme_free(NULL);
+    signwire_signer_free(NULL);
+    signwire_verifier_free(NULL);
+}
+
+static void test_hmac(void) {
+    /* RFC 4231 test case 2. */
+    const char *want = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+    char *key = exact("Jefe", 4);
+    char *msg = exact("what do ya want for nothing?", 28);
+    size_t written = 12345;
+
+    /* Capacities 0 .. needed: too small reports the need and writes nothing past cap. */
+    for (size_t cap = 0; cap <= 65; cap++) {
+        char *out = malloc(cap ? cap : 1);
+        written = 999;
+        signwire_status st = signwire_hmac_sign(SIGNWIRE_HMAC_SHA256, key, 4, msg, 28, SIGNWIRE_ENCODING_HEX,
+                                                out, cap, &written);
+        if (cap < 65) {
+            STATUS_IS(st, SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+            CHECK(written == 65);
+        } else {
+            STATUS_IS(st, SIGNWIRE_OK);
+            CHECK(written == 64 && strcmp(out, want) == 0);
+        }
+        free(out);
+    }
+    char *sig = exact(want, 64);
+    STATUS_IS(signwire_hmac_verify(SIGNWIRE_HMAC_SHA256, key, 4, msg, 28, sig, 64, SIGNWIRE_ENCODING_HEX), SIGNWIRE_OK);
+    CHECK(strcmp(signwire_last_error_message(), "") == 0);
+    STATUS_IS(signwire_hmac_verify(SIGNWIRE_HMAC_SHA256, key, 4, msg, 28, sig, 63, SIGNWIRE_ENCODING_HEX),
+              SIGNWIRE_ERR_BAD_SIGNATURE);
+    STATUS_IS(signwire_hmac_verify(SIGNWIRE_HMAC_SHA256, key, 4, msg, 27, sig, 64, SIGNWIRE_ENCODING_HEX),
+              SIGNWIRE_ERR_BAD_SIGNATURE);
+    CHECK(strlen(signwire_last_error_message()) > 0);
+    /* NULL with a length, NULL with zero length, lengths beyond isize::MAX. */
+    STATUS_IS(signwire_hmac_verify(SIGNWIRE_HMAC_SHA256, NULL, 4, msg, 28, sig, 64, SIGNWIRE_ENCODING_HEX),
+              SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_hmac_verify(SIGNWIRE_HMAC_SHA256, key, 4, NULL, 28, sig, 64, SIGNWIRE_ENCODING_HEX),
+              SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_hmac_verify(SIGNWIRE_HMAC_SHA256, key, 4, msg, 28, NULL, 64, SIGNWIRE_ENCODING_HEX),
+              SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_hmac_verify(SIGNWIRE_HMAC_SHA256, key, 4, NULL, 0, sig, 64, SIGNWIRE_ENCODING_HEX),
+              SIGNWIRE_ERR_BAD_SIGNATURE);
+    STATUS_IS(signwire_hmac_verify(SIGNWIRE_HMAC_SHA256, key, SIZE_MAX, msg, 28, sig, 64, SIGNWIRE_ENCODING_HEX),
+              SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    STATUS_IS(signwire_hmac_verify(SIGNWIRE_HMAC_SHA256, key, 4, msg, SIZE_MAX, sig, 64, SIGNWIRE_ENCODING_HEX),
+              SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    STATUS_IS(signwire_hmac_verify(SIGNWIRE_HMAC_SHA256, key, 0, msg, 28, sig, 64, SIGNWIRE_ENCODING_HEX),
+              SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_hmac_verify(42, key, 4, msg, 28, sig, 64, SIGNWIRE_ENCODING_HEX), SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_hmac_verify(SIGNWIRE_HMAC_SHA256, key, 4, msg, 28, sig, 64, -1), SIGNWIRE_ERR_INVALID_ARGUMENT);
+    char out[SIGNWIRE_SIGNATURE_MAX];
+    STATUS_IS(signwire_hmac_sign(SIGNWIRE_HMAC_SHA256, key, 4, msg, 28, SIGNWIRE_ENCODING_HEX, NULL, 10, &written),
+              SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_hmac_sign(SIGNWIRE_HMAC_SHA256, key, 4, msg, 28, SIGNWIRE_ENCODING_HEX, out, sizeof out, NULL),
+              SIGNWIRE_ERR_NULL_POINTER);
+    /* Oversized secret (limit 4096). */
+    char *big = calloc(1, 5000);
+    STATUS_IS(signwire_hmac_sign(SIGNWIRE_HMAC_SHA512, big, 5000, msg, 28, SIGNWIRE_ENCODING_BASE64, out, sizeof out, &written),
+              SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    free(big);
+
+    /* Prepared keys. */
+    signwire_hmac_key *k = (signwire_hmac_key *)1;
+    STATUS_IS(signwire_hmac_key_new(SIGNWIRE_HMAC_SHA256, NULL, 4, &k), SIGNWIRE_ERR_NULL_POINTER);
+    CHECK(k == NULL);
+    STATUS_IS(signwire_hmac_key_new(SIGNWIRE_HMAC_SHA256, key, 4, NULL), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_hmac_key_new(SIGNWIRE_HMAC_SHA256, key, 4, &k), SIGNWIRE_OK);
+    char *exact_out = malloc(65);
+    STATUS_IS(signwire_hmac_key_sign(k, msg, 28, SIGNWIRE_ENCODING_HEX, exact_out, 65, &written), SIGNWIRE_OK);
+    CHECK(strcmp(exact_out, want) == 0);
+    STATUS_IS(signwire_hmac_key_sign(k, msg, 28, SIGNWIRE_ENCODING_HEX, exact_out, 64, &written), SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    STATUS_IS(signwire_hmac_key_sign(NULL, msg, 28, SIGNWIRE_ENCODING_HEX, exact_out, 65, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_hmac_key_verify(k, msg, 28, sig, 64, SIGNWIRE_ENCODING_HEX), SIGNWIRE_OK);
+    STATUS_IS(signwire_hmac_key_verify(NULL, msg, 28, sig, 64, SIGNWIRE_ENCODING_HEX), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_hmac_key_verify(k, msg, 28, sig, 64, SIGNWIRE_ENCODING_BASE64), SIGNWIRE_ERR_BAD_SIGNATURE);
+    signwire_hmac_key_free(k);
+    free(exact_out);
+    free(sig);
+    free(key);
+    free(msg);
+}
+
+static void test_schemes(void) {
+    signwire_scheme *s = (signwire_scheme *)1;
+    STATUS_IS(signwire_scheme_new(NULL, &s), SIGNWIRE_ERR_NULL_POINTER);
+    CHECK(s == NULL);
+    STATUS_IS(signwire_scheme_new("hopnow", NULL), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_scheme_new(INVALID_UTF8, &s), SIGNWIRE_ERR_INVALID_UTF8);
+    STATUS_IS(signwire_scheme_new("nope", &s), SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_scheme_new("{\"name\":", &s), SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_scheme_new("/nonexistent/scheme.json", &s), SIGNWIRE_ERR_INVALID_ARGUMENT);
+    CHECK(s == NULL);
+    /* A document over the 64 KiB limit. */
+    size_t n = 70 * 1024;
+    char *doc = malloc(n + 1);
+    memset(doc, ' ', n);
+    doc[0] = '{';
+    doc[n - 1] = '}';
+    doc[n] = 0;
+    STATUS_IS(signwire_scheme_new(doc, &s), SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    free(doc);
+
+    STATUS_IS(signwire_scheme_new("hopnow", &s), SIGNWIRE_OK);
+    size_t written = 0;
+    STATUS_IS(signwire_scheme_to_json(s, NULL, 0, &written), SIGNWIRE_ERR_NULL_POINTER);
+    char one[1];
+    STATUS_IS(signwire_scheme_to_json(s, one, sizeof one, &written), SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    size_t need = written;
+    CHECK(need > 100);
+    char *json = malloc(need);
+    STATUS_IS(signwire_scheme_to_json(s, json, need, &written), SIGNWIRE_OK);
+    CHECK(written == need - 1 && json[written] == 0);
+    STATUS_IS(signwire_scheme_to_json(NULL, json, need, &written), SIGNWIRE_ERR_NULL_POINTER);
+    signwire_scheme *back = NULL;
+    STATUS_IS(signwire_scheme_new(json, &back), SIGNWIRE_OK);
+    signwire_scheme_free(back);
+    free(json);
+
+    /* canonical payload: NULLs, invalid UTF-8, exact buffer. */
+    char *body = exact("{}", 2);
+    char *out = malloc(200);
+    const char *args[5] = {"POST", URL, "k1", "1700000000", NONCE};
+    STATUS_IS(signwire_canonical_payload(s, args[0], args[1], body, 2, NULL, args[2], args[3], args[4], out, 200, &written),
+              SIGNWIRE_OK);
+    const char *want = "POSThttps://api.example.com/v1/pay?b=2&a=1170000000000112233445566778899aabbccddeeff{}";
+    CHECK(written == strlen(want) && memcmp(out, want, written) == 0);
+    for (int i = 0; i < 5; i++) {
+        const char *a[5];
+        memcpy(a, args, sizeof a);
+        a[i] = NULL;
+        STATUS_IS(signwire_canonical_payload(s, a[0], a[1], body, 2, NULL, a[2], a[3], a[4], out, 200, &written),
+                  SIGNWIRE_ERR_NULL_POINTER);
+        a[i] = INVALID_UTF8;
+        STATUS_IS(signwire_canonical_payload(s, a[0], a[1], body, 2, NULL, a[2], a[3], a[4], out, 200, &written),
+                  SIGNWIRE_ERR_INVALID_UTF8);
+    }
+    STATUS_IS(signwire_canonical_payload(s, "POST", URL, body, 2, INVALID_UTF8, "k1", "1700000000", NONCE, out, 200, &written),
+              SIGNWIRE_ERR_INVALID_UTF8);
+    STATUS_IS(signwire_canonical_payload(s, "POST", URL, body, 2, NULL, "k1", "01700000000", NONCE, out, 200, &written),
+              SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_canonical_payload(s, "POST", URL, NULL, 2, NULL, "k1", "1700000000", NONCE, out, 200, &written),
+              SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_canonical_payload(NULL, "POST", URL, body, 2, NULL, "k1", "1700000000", NONCE, out, 200, &written),
+              SIGNWIRE_ERR_NULL_POINTER);
+    free(out);
+    out = malloc(strlen(want) + 1);
+    STATUS_IS(signwire_canonical_payload(s, "POST", URL, body, 2, NULL, "k1", "1700000000", NONCE, out, strlen(want), &written),
+              SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    CHECK(written == strlen(want) + 1);
+    STATUS_IS(signwire_canonical_payload(s, "POST", URL, body, 2, NULL, "k1", "1700000000", NONCE, out, written, &written),
+              SIGNWIRE_OK);
+    free(out);
+    free(body);
+    signwire_scheme_free(s);
+}
+
+static void test_sign_and_verify(void) {
+    signwire_scheme *s = NULL;
+    STATUS_IS(signwire_scheme_new("hopnow", &s), SIGNWIRE_OK);
+    char *secret = exact("c-sanitize secret", 17);
+    char *kid = cstr("k1");
+    char *body = exact("{\"amount\":1}", 12);
+
+    signwire_signer *signer = (signwire_signer *)1;
+    STATUS_IS(signwire_signer_new(NULL, kid, secret, 17, &signer), SIGNWIRE_ERR_NULL_POINTER);
+    CHECK(signer == NULL);
+    STATUS_IS(signwire_signer_new(s, NULL, secret, 17, &signer), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_signer_new(s, kid, NULL, 17, &signer), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_signer_new(s, kid, secret, 0, &signer), SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_signer_new(s, INVALID_UTF8, secret, 17, &signer), SIGNWIRE_ERR_INVALID_UTF8);
+    STATUS_IS(signwire_signer_new(s, "a b", secret, 17, &signer), SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_signer_new(s, kid, secret, 17, NULL), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_signer_new(s, kid, secret, 17, &signer), SIGNWIRE_OK);
+
+    size_t written = 0;
+    char probe[1];
+    STATUS_IS(signwire_signer_sign_at(signer, "POST", URL, body, 12, NULL, 1700000000, NONCE, probe, 0, &written),
+              SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    size_t need = written;
+    CHECK(need > 100 && need <= SIGNWIRE_SIGNED_HEADERS_MAX);
+    char *block = malloc(need);
+    STATUS_IS(signwire_signer_sign_at(signer, "POST", URL, body, 12, NULL, 1700000000, NONCE, block, need - 1, &written),
+              SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    STATUS_IS(signwire_signer_sign_at(signer, "POST", URL, body, 12, NULL, 1700000000, NONCE, block, need, &written),
+              SIGNWIRE_OK);
+    CHECK(written == need - 1 && block[written] == 0);
+    STATUS_IS(signwire_signer_sign_at(signer, "POST", URL, body, 12, NULL, -1, NONCE, block, need, &written),
+              SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_signer_sign_at(signer, "POST", URL, body, 12, NULL, 1700000000, "xyz", block, need, &written),
+              SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_signer_sign_at(signer, "post", URL, body, 12, NULL, 1700000000, NONCE, block, need, &written),
+              SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_signer_sign_at(signer, INVALID_UTF8, URL, body, 12, NULL, 1700000000, NONCE, block, need, &written),
+              SIGNWIRE_ERR_INVALID_UTF8);
+    STATUS_IS(signwire_signer_sign_at(signer, "POST", INVALID_UTF8, body, 12, NULL, 1700000000, NONCE, block, need, &written),
+              SIGNWIRE_ERR_INVALID_UTF8);
+    STATUS_IS(signwire_signer_sign_at(NULL, "POST", URL, body, 12, NULL, 1700000000, NONCE, block, need, &written),
+              SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_signer_sign_at(signer, "POST", URL, body, SIZE_MAX, NULL, 1700000000, NONCE, block, need, &written),
+              SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    char fresh[SIGNWIRE_SIGNED_HEADERS_MAX];
+    STATUS_IS(signwire_signer_sign(signer, "GET", URL, NULL, 0, NULL, fresh, sizeof fresh, &written), SIGNWIRE_OK);
+    STATUS_IS(signwire_signer_sign(signer, "GET", URL, NULL, 0, NULL, fresh, sizeof fresh, NULL), SIGNWIRE_ERR_NULL_POINTER);
+    /* Restore the good block (the failed calls above must not have written it). */
+    STATUS_IS(signwire_signer_sign_at(signer, "POST", URL, body, 12, NULL, 1700000000, NONCE, block, need, &written),
+              SIGNWIRE_OK);
+
+    signwire_verifier *v = (signwire_verifier *)1;
+    STATUS_IS(signwire_verifier_new(NULL, &v), SIGNWIRE_ERR_NULL_POINTER);
+    CHECK(v == NULL);
+    STATUS_IS(signwire_verifier_new(s, NULL), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_new(s, &v), SIGNWIRE_OK);
+    STATUS_IS(signwire_verifier_add_secret(NULL, kid, secret, 17), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_add_secret(v, NULL, secret, 17), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_add_secret(v, INVALID_UTF8, secret, 17), SIGNWIRE_ERR_INVALID_UTF8);
+    STATUS_IS(signwire_verifier_add_secret(v, kid, NULL, 17), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_add_secret(v, kid, secret, SIZE_MAX), SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    STATUS_IS(signwire_verifier_add_secret(v, kid, secret, 17), SIGNWIRE_OK);
+    STATUS_IS(signwire_verifier_set_max_age(NULL, 10), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_set_max_age(v, 0), SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_verifier_set_max_future_skew(v, UINT64_MAX), SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_verifier_set_max_future_skew(NULL, 1), SIGNWIRE_ERR_NULL_POINTER);
+
+    char *kid_out = malloc(3);
+    int64_t now = 1700000000;
+    /* NULL in each pointer argument. */
+    STATUS_IS(signwire_verifier_verify_at(NULL, "POST", URL, body, 12, block, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_verify_at(v, NULL, URL, body, 12, block, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", NULL, body, 12, block, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, NULL, 12, block, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, NULL, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, block, NULL, now, NULL, 3, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, block, NULL, now, kid_out, 3, NULL), SIGNWIRE_ERR_NULL_POINTER);
+    /* Invalid UTF-8 in each text argument. */
+    STATUS_IS(signwire_verifier_verify_at(v, INVALID_UTF8, URL, body, 12, block, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_INVALID_UTF8);
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", INVALID_UTF8, body, 12, block, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_INVALID_UTF8);
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, INVALID_UTF8, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_INVALID_UTF8);
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, block, INVALID_UTF8, now, kid_out, 3, &written), SIGNWIRE_ERR_INVALID_UTF8);
+    /* A tampered body, a short body length, an oversized header block: refused, nonce kept. */
+    char *tampered = exact("{\"amount\":9}", 12);
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, tampered, 12, block, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_BAD_SIGNATURE);
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 11, block, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_BAD_SIGNATURE);
+    size_t huge_len = 300 * 1024;
+    char *huge = malloc(huge_len + 1);
+    memset(huge, 'a', huge_len);
+    memcpy(huge, "X-Pad: ", 7);
+    huge[huge_len] = 0;
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, huge, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    free(huge);
+    /* Genuine, with a key id buffer of exactly "k1" + NUL: verified once, then replayed. */
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, block, NULL, now, kid_out, 2, &written), SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    /* The too-small buffer came after a successful check: the nonce is now spent. A server
+     * sizes key id buffers with SIGNWIRE_KEY_ID_MAX; this is the documented consequence. */
+    CHECK(written == 3);
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, block, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_NONCE_REPLAYED);
+    STATUS_IS(signwire_signer_sign_at(signer, "POST", URL, body, 12, NULL, now, "ffeeddccbbaa99887766554433221100", block, need, &written), SIGNWIRE_OK);
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, block, NULL, now, kid_out, 3, &written), SIGNWIRE_OK);
+    CHECK(written == 2 && strcmp(kid_out, "k1") == 0);
+    CHECK(strcmp(signwire_last_error_message(), "") == 0);
+    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, block, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_NONCE_REPLAYED);
+    STATUS_IS(signwire_verifier_verify(v, "POST", URL, body, 12, block, NULL, kid_out, 3, &written), SIGNWIRE_ERR_TIMESTAMP_TOO_OLD);
+
+    STATUS_IS(signwire_verifier_retire_secret(v, kid, secret, 17), SIGNWIRE_OK);
+    STATUS_IS(signwire_verifier_retire_secret(v, kid, secret, 17), SIGNWIRE_ERR_UNKNOWN_KEY);
+    STATUS_IS(signwire_verifier_retire_secret(NULL, kid, secret, 17), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_retire_secret(v, NULL, secret, 17), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_retire_secret(v, kid, NULL, 17), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_verifier_retire_secret(v, kid, secret, SIZE_MAX), SIGNWIRE_ERR_INPUT_TOO_LARGE);
+
+    free(tampered);
+    free(kid_out);
+    free(block);
+    signwire_verifier_free(v);
+    signwire_signer_free(signer);
+    signwire_scheme_free(s);
+    free(body);
+    free(kid);
+    free(secret);
+}
+
+int main(void) {
+    test_static_getters();
+    test_hmac();
+    test_schemes();
+    test_sign_and_verify();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
