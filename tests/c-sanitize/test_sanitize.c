@@ -310,13 +310,10 @@ static void test_sign_and_verify(void) {
     huge[huge_len] = 0;
     STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, huge, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_INPUT_TOO_LARGE);
     free(huge);
-    /* Genuine, with a key id buffer of exactly "k1" + NUL: verified once, then replayed. */
+    /* A key id buffer too small for the key id in the request is reported before any
+     * verification, so the nonce is not spent: the same request then passes once. */
     STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, block, NULL, now, kid_out, 2, &written), SIGNWIRE_ERR_BUFFER_TOO_SMALL);
-    /* The too-small buffer came after a successful check: the nonce is now spent. A server
-     * sizes key id buffers with SIGNWIRE_KEY_ID_MAX; this is the documented consequence. */
     CHECK(written == 3);
-    STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, block, NULL, now, kid_out, 3, &written), SIGNWIRE_ERR_NONCE_REPLAYED);
-    STATUS_IS(signwire_signer_sign_at(signer, "POST", URL, body, 12, NULL, now, "ffeeddccbbaa99887766554433221100", block, need, &written), SIGNWIRE_OK);
     STATUS_IS(signwire_verifier_verify_at(v, "POST", URL, body, 12, block, NULL, now, kid_out, 3, &written), SIGNWIRE_OK);
     CHECK(written == 2 && strcmp(kid_out, "k1") == 0);
     CHECK(strcmp(signwire_last_error_message(), "") == 0);
