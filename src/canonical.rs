@@ -290,7 +290,13 @@ pub struct SignatureInput<'a> {
 /// Borrowed where possible, so signing a large body never copies it.
 pub fn payload_parts<'a>(components: &[Component], separator: &'a str, input: &SignatureInput<'a>) -> Result<Vec<Cow<'a, [u8]>>> {
     let mut parts: Vec<Cow<'a, [u8]>> = Vec::with_capacity(components.len() * 2);
-    let url = UrlParts::split(input.request.url);
+    // Splitting the URL costs as much as the rest of a small payload: only when used.
+    let needs_url = components.iter().any(|c| matches!(c, Component::Path | Component::PathAndQuery | Component::CanonicalQuery));
+    let url = if needs_url {
+        UrlParts::split(input.request.url)
+    } else {
+        UrlParts { scheme: "", authority: "", path: "", query: None }
+    };
     for (i, c) in components.iter().enumerate() {
         if i > 0 && !separator.is_empty() {
             parts.push(Cow::Borrowed(separator.as_bytes()));

@@ -24,6 +24,7 @@ use subtle::ConstantTimeEq;
 pub const MAX_TAG_LEN: usize = 64;
 /// Longest encoded tag (hex of HMAC-SHA512), in characters, without NUL.
 pub const MAX_ENCODED_TAG_LEN: usize = 2 * MAX_TAG_LEN;
+const _: () = assert!(MAX_TAG_LEN.div_ceil(3) * 4 <= MAX_ENCODED_TAG_LEN, "base64 of the longest tag must fit");
 /// Longest secret accepted, in bytes. Longer keys are hashed by HMAC anyway; the cap keeps
 /// a confused caller from passing a file by mistake.
 pub const MAX_SECRET_LEN: usize = 4096;
@@ -145,10 +146,35 @@ impl Tag {
 
     /// The tag as text.
     pub fn encode(&self, encoding: Encoding) -> String {
-        match encoding {
-            Encoding::Hex => hex::encode(self.as_bytes()),
-            Encoding::Base64 => base64::engine::general_purpose::STANDARD.encode(self.as_bytes()),
-        }
+        let mut buf = [0u8; MAX_ENCODED_TAG_LEN];
+        self.encode_into(encoding, &mut buf).to_string()
+    }
+
+    /// The tag as text in a caller's buffer, without allocating (the per-request path).
+    ///
+    /// ```
+    /// use signwire::mac::{Algorithm, Encoding, Key, MAX_ENCODED_TAG_LEN};
+    /// let tag = Key::new(Algorithm::Sha1, b"key").unwrap().sign(b"");
+    /// let mut buf = [0u8; MAX_ENCODED_TAG_LEN];
+    /// assert_eq!(tag.encode_into(Encoding::Hex, &mut buf), "f42bb0eeb018ebbd4597ae7213711ec60760843f");
+    /// ```
+    pub fn encode_into<'b>(&self, encoding: Encoding, buf: &'b mut [u8; MAX_ENCODED_TAG_LEN]) -> &'b str {
+        let n = match encoding {
+            Encoding::Hex => {
+                const DIGITS: &[u8; 16] = b"0123456789abcdef";
+                for (i, &b) in self.as_bytes().iter().enumerate() {
+                    buf[2 * i] = DIGITS[usize::from(b >> 4)];
+                    buf[2 * i + 1] = DIGITS[usize::from(b & 15)];
+                }
+                2 * self.len
+            }
+            // 64 bytes encode to 88 characters: always fits, so this cannot fail.
+            Encoding::Base64 => base64::engine::general_purpose::STANDARD
+                .encode_slice(self.as_bytes(), &mut buf[..])
+                .unwrap_or_else(|_| unreachable!()),
+        };
+        // Hex digits and the base64 alphabet are ASCII.
+        std::str::from_utf8(&buf[..n]).unwrap_or_else(|_| unreachable!())
     }
 
     /// Constant-time comparison with raw bytes; a length mismatch is simply "not equal".
@@ -231,11 +257,11 @@ impl Key {
     }
 
     /// MAC of the concatenation of `parts`, without building the concatenation.
-    pub fn sign_parts(&self, parts: &[&[u8]]) -> Tag {
-        fn run<M: Mac + Clone>(m: &M, parts: &[&[u8]]) -> Tag {
+    pub fn sign_parts<P: AsRef<[u8]>>(&self, parts: &[P]) -> Tag {
+        fn run<M: Mac + Clone, P: AsRef<[u8]>>(m: &M, parts: &[P]) -> Tag {
             let mut m = m.clone();
             for p in parts {
-                m.update(p);
+                m.update(p.as_ref());
             }
             let out = m.finalize().into_bytes();
             let mut bytes = [0u8; MAX_TAG_LEN];
@@ -256,7 +282,7 @@ impl Key {
     }
 
     /// Constant-time check of a raw tag over the concatenation of `parts`.
-    pub fn verify_parts(&self, parts: &[&[u8]], tag: &[u8]) -> Result<()> {
+    pub fn verify_parts<P: AsRef<[u8]>>(&self, parts: &[P], tag: &[u8]) -> Result<()> {
         if self.sign_parts(parts).ct_eq_bytes(tag) {
             Ok(())
         } else {
@@ -283,7 +309,26 @@ pub fn decode_tag(encoded: &[u8], encoding: Encoding, tag_len: usize) -> Option<
     }
     let mut bytes = [0u8; MAX_TAG_LEN];
     match encoding {
-        Encoding::Hex => hex::decode_to_slice(encoded, &mut bytes[..tag_len]).ok()?,
+        Encoding::Hex => {
+            // The signature being decoded is the client's, not a secret: plain code is fine.
+            fn nibble(c: u8) -> u8 {
+                match c {
+                    b'0'..=b'9' => c - b'0',
+                    b'a'..=b'f' => c - b'a' + 10,
+                    b'A'..=b'F' => c - b'A' + 10,
+                    _ => 0xff,
+                }
+            }
+            let mut bad = 0u8;
+            for (out, pair) in bytes[..tag_len].iter_mut().zip(encoded.chunks_exact(2)) {
+                let (hi, lo) = (nibble(pair[0]), nibble(pair[1]));
+                bad |= (hi | lo) & 0xf0;
+                *out = (hi << 4) | (lo & 15);
+            }
+            if bad != 0 {
+                return None;
+            }
+        }
         Encoding::Base64 => {
             let v = base64::engine::general_purpose::STANDARD.decode(encoded).ok()?;
             if v.len() != tag_len {

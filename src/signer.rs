@@ -13,7 +13,8 @@ use crate::canonical::{self, Request, SignatureInput};
 use crate::error::{Error, Result};
 use crate::headers::{check_nonce, generate_nonce, unix_now};
 use crate::keyring::check_key_id;
-use crate::mac::Key;
+use crate::mac::{Key, MAX_ENCODED_TAG_LEN};
+use std::borrow::Cow;
 use crate::scheme::Scheme;
 
 /// Signs requests for one key id.
@@ -33,23 +34,57 @@ impl std::fmt::Debug for Signer {
 /// key id, signature, timestamp, nonce.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedHeaders {
-    entries: Vec<(String, String)>,
+    // The `Name: value\r\n` block itself, with the position of each name and value in it:
+    // signing builds one string, and the C ABI copies it out as it is.
+    block: String,
+    spans: Vec<[usize; 4]>,
 }
 
 impl SignedHeaders {
+    fn with_capacity(capacity: usize) -> SignedHeaders {
+        SignedHeaders { block: String::with_capacity(capacity), spans: Vec::with_capacity(4) }
+    }
+
+    fn push(&mut self, name: &str, value: &str) {
+        let start = self.block.len();
+        self.block.push_str(name);
+        self.block.push_str(": ");
+        self.block.push_str(value);
+        self.block.push_str("\r\n");
+        let value_start = start + name.len() + 2;
+        self.spans.push([start, start + name.len(), value_start, value_start + value.len()]);
+    }
+
+    fn entry(&self, [start, name_end, value_start, value_end]: [usize; 4]) -> (&str, &str) {
+        (&self.block[start..name_end], &self.block[value_start..value_end])
+    }
+
     /// Header value by name (case-insensitive).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.entries.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
     }
 
     /// (name, value) pairs.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        self.spans.iter().map(|&span| self.entry(span))
     }
 
     /// `Name: value\r\n` lines.
     pub fn to_block(&self) -> String {
-        self.entries.iter().map(|(n, v)| format!("{n}: {v}\r\n")).collect()
+        self.block.clone()
+    }
+
+    /// `Name: value\r\n` lines, borrowed.
+    ///
+    /// ```
+    /// use signwire::{Request, Scheme, Signer};
+    /// let signer = Signer::new(Scheme::load("hopnow").unwrap(), "k1", b"secret").unwrap();
+    /// let signed = signer.sign_at(&Request::new("GET", "https://h/", b""), 1700000000, "00112233445566778899aabbccddeeff").unwrap();
+    /// assert!(signed.as_block().starts_with("X-API-Key: k1\r\nX-Signature: "));
+    /// assert!(signed.as_block().ends_with("X-Nonce: 00112233445566778899aabbccddeeff\r\n"));
+    /// ```
+    pub fn as_block(&self) -> &str {
+        &self.block
     }
 }
 
@@ -91,30 +126,72 @@ impl Signer {
 
     /// Sign with a given timestamp and nonce (tests, replays of recorded traffic, explain).
     pub fn sign_at(&self, request: &Request<'_>, timestamp: i64, nonce: &str) -> Result<SignedHeaders> {
-        Ok(self.explain(request, timestamp, nonce)?.headers)
+        self.sign_with(request, timestamp, nonce, |_| ()).map(|(headers, ())| headers)
     }
 
     /// The payload, the signature and the headers, for debugging "Invalid signature".
     pub fn explain(&self, request: &Request<'_>, timestamp: i64, nonce: &str) -> Result<Explanation> {
+        let (headers, payload) = self.sign_with(request, timestamp, nonce, |parts| parts.concat())?;
+        let signature = headers.get(&self.scheme.headers.signature).unwrap_or_default().to_string();
+        Ok(Explanation { payload, signature, headers })
+    }
+
+    /// Sign, and hand the payload pieces to `with_parts` (explain keeps them; signing does
+    /// not copy the body into a payload just to drop it).
+    fn sign_with<T>(
+        &self,
+        request: &Request<'_>,
+        timestamp: i64,
+        nonce: &str,
+        with_parts: impl FnOnce(&[Cow<'_, [u8]>]) -> T,
+    ) -> Result<(SignedHeaders, T)> {
         request.validate()?;
         if timestamp < 0 {
             return Err(Error::invalid("timestamp is negative"));
         }
         check_nonce(nonce, self.scheme.nonce_hex_len).map_err(|e| Error::invalid(e.message().to_string()))?;
-        let ts = timestamp.to_string();
-        let input = SignatureInput { request, key_id: &self.key_id, timestamp: &ts, nonce };
+        let mut ts_buf = [0u8; 20];
+        let ts = decimal(timestamp.unsigned_abs(), &mut ts_buf);
+        let input = SignatureInput { request, key_id: &self.key_id, timestamp: ts, nonce };
         let parts = canonical::payload_parts(&self.scheme.components, &self.scheme.separator, &input)?;
-        let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
-        let signature = self.key.sign_parts(&slices).encode(self.scheme.encoding);
+        let mut sig_buf = [0u8; MAX_ENCODED_TAG_LEN];
+        let signature = self.key.sign_parts(&parts).encode_into(self.scheme.encoding, &mut sig_buf);
         let h = &self.scheme.headers;
-        let headers = SignedHeaders {
-            entries: vec![
-                (h.key_id.clone(), self.key_id.clone()),
-                (h.signature.clone(), signature.clone()),
-                (h.timestamp.clone(), ts.clone()),
-                (h.nonce.clone(), nonce.to_string()),
-            ],
-        };
-        Ok(Explanation { payload: slices.concat(), signature, headers })
+        let mut headers = SignedHeaders::with_capacity(
+            h.key_id.len() + h.signature.len() + h.timestamp.len() + h.nonce.len()
+                + self.key_id.len() + signature.len() + ts.len() + nonce.len() + 4 * 4,
+        );
+        headers.push(&h.key_id, &self.key_id);
+        headers.push(&h.signature, signature);
+        headers.push(&h.timestamp, ts);
+        headers.push(&h.nonce, nonce);
+        Ok((headers, with_parts(&parts)))
+    }
+}
+
+/// `n` in decimal, in `buf` (20 digits hold any u64): no allocation per signature.
+fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or_else(|_| unreachable!())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+
+    #[test]
+    fn decimal_matches_to_string() {
+        for n in [0u64, 1, 9, 10, 99, 100, 1_700_000_000, u64::MAX] {
+            assert_eq!(decimal(n, &mut [0u8; 20]), n.to_string());
+        }
     }
 }

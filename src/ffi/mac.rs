@@ -1,7 +1,7 @@
 //! Raw HMAC over any message: one-shot functions and a reusable key handle.
 
 use super::{boundary, bytes, check_handle_out, check_out, free_handle, handle, put_handle, signwire_status, write_out};
-use crate::mac::{Algorithm, Encoding, Key};
+use crate::mac::{Algorithm, Encoding, Key, MAX_ENCODED_TAG_LEN};
 use std::ffi::c_char;
 
 /// A secret keyed for HMAC once, reusable for many messages. Thread-safe.
@@ -27,7 +27,8 @@ pub unsafe extern "C" fn signwire_hmac_sign(
         check_out(out, written)?;
         let key = Key::new(Algorithm::from_code(algorithm)?, bytes(secret, secret_len, "secret")?)?;
         let tag = key.sign(bytes(message, message_len, "message")?);
-        write_out(tag.encode(Encoding::from_code(encoding)?).as_bytes(), out, out_cap, written)
+        let mut buf = [0u8; MAX_ENCODED_TAG_LEN];
+        write_out(tag.encode_into(Encoding::from_code(encoding)?, &mut buf).as_bytes(), out, out_cap, written)
     })
 }
 
@@ -86,7 +87,8 @@ pub unsafe extern "C" fn signwire_hmac_key_sign(
         check_out(out, written)?;
         let key = handle(key, "key")?;
         let enc = Encoding::from_code(encoding)?;
-        write_out(key.key.sign(bytes(message, message_len, "message")?).encode(enc).as_bytes(), out, out_cap, written)
+        let mut buf = [0u8; MAX_ENCODED_TAG_LEN];
+        write_out(key.key.sign(bytes(message, message_len, "message")?).encode_into(enc, &mut buf).as_bytes(), out, out_cap, written)
     })
 }
 

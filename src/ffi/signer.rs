@@ -62,7 +62,7 @@ unsafe fn sign_common(
                 None => signer.sign_at(&request, timestamp, &generate_nonce(signer.scheme().nonce_hex_len)?)?,
             },
         };
-        write_out(signed.to_block().as_bytes(), out, out_cap, written)
+        write_out(signed.as_block().as_bytes(), out, out_cap, written)
     })
 }
 
