@@ -11,7 +11,7 @@
 
 use crate::canonical::{self, Request, SignatureInput};
 use crate::error::{Error, Result};
-use crate::headers::{check_nonce, generate_nonce, unix_now};
+use crate::headers::{check_nonce, generate_nonce_into, unix_now, MAX_NONCE_HEX_LEN};
 use crate::keyring::check_key_id;
 use crate::mac::{Key, MAX_ENCODED_TAG_LEN};
 use std::borrow::Cow;
@@ -120,8 +120,9 @@ impl Signer {
 
     /// Sign with the current time and a fresh random nonce.
     pub fn sign(&self, request: &Request<'_>) -> Result<SignedHeaders> {
-        let nonce = generate_nonce(self.scheme.nonce_hex_len)?;
-        self.sign_at(request, unix_now(), &nonce)
+        let mut buf = [0u8; MAX_NONCE_HEX_LEN];
+        let nonce = generate_nonce_into(self.scheme.nonce_hex_len, &mut buf)?;
+        self.sign_at(request, unix_now(), nonce)
     }
 
     /// Sign with a given timestamp and nonce (tests, replays of recorded traffic, explain).

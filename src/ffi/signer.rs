@@ -3,7 +3,7 @@
 use super::scheme::signwire_scheme;
 use super::{boundary, bytes, check_handle_out, check_out, free_handle, handle, opt_text, put_handle, signwire_status, text, write_out};
 use crate::canonical::Request;
-use crate::headers::{generate_nonce, Headers};
+use crate::headers::{generate_nonce_into, Headers, MAX_NONCE_HEX_LEN};
 use crate::signer::Signer;
 use std::ffi::c_char;
 
@@ -59,7 +59,7 @@ unsafe fn sign_common(
             Some((timestamp, nonce)) => match opt_text(nonce, "nonce")? {
                 Some(nonce) => signer.sign_at(&request, timestamp, nonce)?,
                 // Bindings whose callers fix only the timestamp need not know the nonce format.
-                None => signer.sign_at(&request, timestamp, &generate_nonce(signer.scheme().nonce_hex_len)?)?,
+                None => signer.sign_at(&request, timestamp, generate_nonce_into(signer.scheme().nonce_hex_len, &mut [0u8; MAX_NONCE_HEX_LEN])?)?,
             },
         };
         write_out(signed.as_block().as_bytes(), out, out_cap, written)

@@ -119,17 +119,38 @@ def parse_block(block: bytes) -> "dict[str, str]":
     return out
 
 
+_tls = threading.local()
+#: Size of each thread's reusable output buffer: every fixed-size output fits.
+_TLS_CAP = 4096
+
+
 def call_out(fn: Callable[..., int], args: Tuple[Any, ...], cap: int) -> bytes:
-    """Call ``fn(*args, out, out_cap, &written)``; grow the buffer once if it asks."""
-    written = ctypes.c_size_t(0)
-    buf = ctypes.create_string_buffer(cap)
-    status = fn(*args, buf, cap, ctypes.byref(written))
-    if status == _native.BUFFER_TOO_SMALL and written.value > cap:
-        cap = written.value
-        buf = ctypes.create_string_buffer(cap)
-        status = fn(*args, buf, cap, ctypes.byref(written))
-    check(status)
-    return ctypes.string_at(buf, written.value)
+    """Call ``fn(*args, out, out_cap, &written)``; grow the buffer once if it asks.
+
+    Each thread reuses one output buffer: allocating one per call cost as much as a
+    signature over a small body.
+    """
+    out = getattr(_tls, "out", None)
+    if out is None or out[3] or cap > _TLS_CAP:
+        # First call on this thread, a call nested in a callback, or a large output.
+        size = max(cap, _TLS_CAP)
+        buf = ctypes.create_string_buffer(size)
+        written = ctypes.c_size_t(0)
+        out = [buf, written, ctypes.byref(written), False, size]
+        if getattr(_tls, "out", None) is None:
+            _tls.out = out
+    buf, written, written_ref, _, size = out
+    out[3] = True
+    try:
+        status = fn(*args, buf, size, written_ref)
+        if status == _native.BUFFER_TOO_SMALL and written.value > size:
+            size = written.value
+            buf = ctypes.create_string_buffer(size)
+            status = fn(*args, buf, size, written_ref)
+        check(status)
+        return ctypes.string_at(buf, written.value)
+    finally:
+        out[3] = False
 
 
 class Handle:
@@ -144,40 +165,45 @@ class Handle:
 
     def __init__(self, ptr: Any) -> None:
         self._ptr = ptr
-        self._lock = threading.Lock()
-        self._users = 0
+        # One entry per call in flight. list.append/pop and dict.pop are atomic, which is
+        # all this bookkeeping needs: a lock taken twice per call cost more than a
+        # signature over a small body.
+        self._inflight: list = []
         self._closing = False
+        self._owned = {"ptr": ptr}
+
+    @property
+    def _users(self) -> int:
+        return len(self._inflight)
 
     def _enter(self) -> Any:
-        with self._lock:
-            if self._closing or self._ptr is None:
-                raise ValueError(f"{type(self).__name__} is closed")
-            self._users += 1
-            return self._ptr
+        # Register first, then look: close() sets _closing first, then looks. Either this
+        # call sees _closing, or close() sees this call and leaves the free to _leave.
+        self._inflight.append(None)
+        if self._closing:
+            self._leave()
+            raise ValueError(f"{type(self).__name__} is closed")
+        return self._ptr
 
     def _leave(self) -> None:
-        ptr = None
-        with self._lock:
-            self._users -= 1
-            if self._closing and self._users == 0 and self._ptr is not None:
-                ptr, self._ptr = self._ptr, None
+        self._inflight.pop()
+        if self._closing and not self._inflight:
+            self._release()
+
+    def _release(self) -> None:
+        # Exactly one caller gets the pointer out of the dict, so it is freed once.
+        ptr = self._owned.pop("ptr", None)
         if ptr is not None:
+            self._ptr = None
             type(self)._free(ptr)
 
     def close(self) -> None:
         """Release the handle (idempotent). Secrets it held are wiped by the library."""
-        lock = getattr(self, "_lock", None)
-        if lock is None:  # __init__ failed before the handle existed
+        if getattr(self, "_owned", None) is None:  # __init__ failed before the handle existed
             return
-        ptr = None
-        with lock:
-            if self._ptr is None or self._closing:
-                return
-            self._closing = True
-            if self._users == 0:
-                ptr, self._ptr = self._ptr, None
-        if ptr is not None:
-            type(self)._free(ptr)
+        self._closing = True
+        if not self._inflight:
+            self._release()
 
     @property
     def closed(self) -> bool:
