@@ -148,7 +148,7 @@ def call_out(fn: Callable[..., int], args: Tuple[Any, ...], cap: int) -> bytes:
             buf = ctypes.create_string_buffer(size)
             status = fn(*args, buf, size, written_ref)
         check(status)
-        return ctypes.string_at(buf, written.value)
+        return buf[: written.value]
     finally:
         out[3] = False
 
