@@ -122,9 +122,11 @@ function emit(array $row): void
  * @param callable(int):mixed $ref
  * @param null|callable(int):void $prepare untimed, before each block (fresh nonces)
  */
-function compare(string $row, string $size, int $bytes, callable $sw, callable $ref, int $rounds, float $blockNs, ?callable $prepare = null, string $alg = 'hmac-sha256'): void
+function compare(string $row, string $size, int $bytes, callable $sw, callable $ref, int $rounds, float $blockNs, ?callable $prepare = null, string $alg = 'hmac-sha256', int $fixedCalls = 0): void
 {
-    if ($prepare) {
+    if ($fixedCalls > 0) {
+        $callsSw = $callsRef = $fixedCalls;
+    } elseif ($prepare) {
         $fixed = static function (callable $fn) use ($prepare, $blockNs): int {
             $prepare(64);
             return max(1, min(4096, (int) ($blockNs / max(timed($fn, 64), 1.0))));
@@ -156,6 +158,30 @@ function compare(string $row, string $size, int $bytes, callable $sw, callable $
         'signwire_ns' => round(median($swT), 1), 'reference_ns' => round(median($refT), 1),
         'ratio' => round(median($ratio), 4), 'rounds' => $rounds,
     ]);
+}
+
+/**
+ * EpinTower (bcrypt(sha1(fields)), cost 10) vs the spec's PHP: password_hash(sha1(...)) and
+ * password_verify. One call takes tens of milliseconds, so blocks are a few calls each.
+ */
+function epintower(int $rounds): void
+{
+    $fields = ['merchant-42', 'order-1001', '100.00', 'EUR', '1700000000'];
+    $data = implode('', $fields);
+    $hash = Signwire\EpinTower::signRequest($fields);
+    if (!password_verify(sha1($data), $hash) || !Signwire\EpinTower::verifyRequest($fields, password_hash(sha1($data), PASSWORD_BCRYPT, ['cost' => 10]))) {
+        fwrite(STDERR, "compare.php: EpinTower and password_hash disagree\n");
+        exit(2);
+    }
+    $blockNs = 0.0; // fixed call counts below: calibration would cost more than the rows
+    compare('epintower_sign', 'cost10', strlen($data),
+        static fn (int $i) => Signwire\EpinTower::signRequest($fields),
+        static fn (int $i) => password_hash(sha1($data), PASSWORD_BCRYPT, ['cost' => 10]),
+        $rounds, $blockNs, null, 'bcrypt-sha1', 2);
+    compare('epintower_verify', 'cost10', strlen($data),
+        static fn (int $i) => Signwire\EpinTower::verifyRequest($fields, $hash),
+        static fn (int $i) => password_verify(sha1($data), $hash),
+        $rounds, $blockNs, null, 'bcrypt-sha1', 2);
 }
 
 function main(array $argv): void
@@ -204,6 +230,12 @@ function main(array $argv): void
                 return $pure->verify('POST', URL, $supply['ref'][$i], $body);
             },
             $rounds, $blockNs, $prepare);
+    }
+
+    if (class_exists(Signwire\EpinTower::class)) {
+        epintower($quick ? 3 : 7);
+    } else {
+        emit(['group' => 'php', 'row' => 'epintower_sign', 'skipped' => 'this build has no EpinTower']);
     }
 }
 
