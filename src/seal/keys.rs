@@ -224,7 +224,8 @@ fn pem_decode(input: &[u8]) -> Result<(String, Zeroizing<Vec<u8>>)> {
         .ok_or_else(|| Error::invalid("malformed PEM BEGIN line"))?
         .to_string();
     let end = format!("-----END {label}-----");
-    let mut b64 = Zeroizing::new(String::new());
+    // Sized up front: a reallocation would leave part of a private key in freed memory.
+    let mut b64 = Zeroizing::new(String::with_capacity(text.len()));
     let mut ended = false;
     for line in lines {
         if line == end {

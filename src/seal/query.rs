@@ -69,7 +69,8 @@ pub fn seal_query(query: &str, names: &[&str], param: &str, recipient: &Recipien
             return Err(Error::invalid(format!("parameter \"{n}\" is not in the query; nothing would be sealed for it")));
         }
     }
-    let mut inner = Zeroizing::new(String::new());
+    // Sized up front: a reallocation would leave a copy of the card data in freed memory.
+    let mut inner = Zeroizing::new(String::with_capacity(query.len()));
     let mut first = None;
     for (i, p) in pieces.iter().enumerate() {
         if names.contains(&name_of(p)) {
