@@ -8,6 +8,7 @@ import gc
 import hashlib
 import hmac
 import json
+import os
 import time
 
 import pytest
@@ -243,3 +244,13 @@ def test_version_and_abi():
     assert signwire.__version__ == signwire.library_version()
     assert signwire.ABI_VERSION == _native.lib.signwire_abi_version() == 1
     assert isinstance(signwire.library_path.name, str)
+
+
+def test_reused_output_buffer_keeps_no_output():
+    from signwire import _marshal
+
+    key = os.urandom(32)
+    token = signwire.Recipient.shared("k", key).seal(b"card=4111111111111111")
+    assert signwire.OpeningKeys(shared={"k": key}).open(token) == b"card=4111111111111111"
+    buf = _marshal._tls.out[0]
+    assert b"4111" not in buf.raw

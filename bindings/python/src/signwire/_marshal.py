@@ -150,6 +150,8 @@ def call_out(fn: Callable[..., int], args: Tuple[Any, ...], cap: int) -> bytes:
         check(status)
         return buf[: written.value]
     finally:
+        # The buffer outlives the call: leave no output (an opened body, a key id) in it.
+        ctypes.memset(buf, 0, min(written.value, len(buf)))
         out[3] = False
 
 
