@@ -184,7 +184,10 @@ final class Library
             $tooSmall = $status === $ffi->SIGNWIRE_ERR_BUFFER_TOO_SMALL && $attempt === 0;
             if (!$tooSmall) {
                 self::check($status);
-                return FFI::string($out, $written->cdata);
+                $result = FFI::string($out, $written->cdata);
+                // Outputs can be opened plaintext or signatures: leave no copy in freed C memory.
+                FFI::memset($out, 0, $capacity);
+                return $result;
             }
             $capacity = (int) $written->cdata;
         }
