@@ -88,6 +88,39 @@ typedef struct signwire_verifier signwire_verifier;
 extern "C" {
 #endif // __cplusplus
 
+// Turn diagnostics on (non-zero) or off (0, the default). When on, every refused
+// verification leaves a diagnostic line for `signwire_last_diagnostic()`: the scheme, the
+// reason, the server time and a fingerprint of each signed component as this server rebuilt
+// it. For the server's log only, never for the client. Call before sharing the verifier.
+enum signwire_status signwire_verifier_set_diagnostics(struct signwire_verifier *verifier,
+                                                       int32_t enabled);
+
+// The diagnostic line of the last verification on the calling thread: empty (`*written` 0)
+// after a success, or when that verifier's diagnostics are off.
+enum signwire_status signwire_last_diagnostic(char *out, size_t out_cap, size_t *written);
+
+// The client-side fingerprint line of a signed request (`headers` holds at least the
+// authentication headers it carries): what `signwire diff` compares with the server's
+// diagnostic line. Needs no secret; shows the body only as length + SHA-256 prefix.
+enum signwire_status signwire_fingerprint(const struct signwire_scheme *scheme,
+                                          const char *method,
+                                          const char *url,
+                                          const char *body,
+                                          size_t body_len,
+                                          const char *headers,
+                                          char *out,
+                                          size_t out_cap,
+                                          size_t *written);
+
+// Compare a client's fingerprint text with a server's diagnostic text (each may be a whole
+// log; the last `signwire-fp` line of each is used) and write one sentence naming the first
+// component that differs.
+enum signwire_status signwire_diagnostic_diff(const char *client,
+                                              const char *server,
+                                              char *out,
+                                              size_t out_cap,
+                                              size_t *written);
+
 // Compute the HMAC of `message` under `secret` and write it encoded into `out`
 // (capacity `SIGNWIRE_SIGNATURE_MAX` always suffices).
 enum signwire_status signwire_hmac_sign(int32_t algorithm,
@@ -378,7 +411,8 @@ enum signwire_status signwire_verifier_set_max_future_skew(struct signwire_verif
 // set. On success writes the verified key id (capacity `SIGNWIRE_KEY_ID_MAX` suffices); a
 // buffer too small for the request's key id is reported before anything is verified, so the
 // nonce is not spent and the retry with `*written` bytes can succeed.
-// On failure returns the reason; `signwire_last_error_message()` has detail for the log.
+// On failure returns the reason; `signwire_last_error_message()` has detail for the log,
+// and `signwire_last_diagnostic()` the fingerprint line when diagnostics are on.
 enum signwire_status signwire_verifier_verify(const struct signwire_verifier *verifier,
                                               const char *method,
                                               const char *url,

@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 
 pub mod canonical;
+pub mod diagnostics;
 pub mod error;
 pub mod headers;
 pub mod keyring;
@@ -42,7 +43,7 @@ pub use error::{Error, Result, Status};
 pub use headers::Headers;
 pub use scheme::Scheme;
 pub use signer::{SignedHeaders, Signer};
-pub use verifier::{Verified, Verifier};
+pub use verifier::{Rejected, Verified, Verifier};
 
 /// The crate version (`signwire_version()` in C).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -23,6 +23,7 @@
 //! ```
 
 use crate::canonical::{self, Request, SignatureInput};
+use crate::diagnostics::Diagnostic;
 use crate::error::{Error, Result, Status};
 use crate::headers::{check_nonce, parse_timestamp, unix_now, Headers};
 use crate::keyring::{check_key_id, Keyring};
@@ -41,6 +42,15 @@ pub struct Verified {
     pub timestamp: i64,
 }
 
+/// A refused request: the error, and the server-side diagnostic when enabled.
+#[derive(Clone, Debug)]
+pub struct Rejected {
+    /// Why (the status is what the caller acts on).
+    pub error: Error,
+    /// What the server rebuilt, for its log; `None` unless diagnostics are enabled.
+    pub diagnostic: Option<Diagnostic>,
+}
+
 /// Checks signed requests for one scheme. `Send + Sync`: share one across threads.
 pub struct Verifier {
     scheme: Scheme,
@@ -48,6 +58,7 @@ pub struct Verifier {
     max_age: u64,
     max_future_skew: u64,
     nonce_store: Arc<dyn NonceStore>,
+    diagnostics: bool,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -88,6 +99,7 @@ impl Verifier {
             scheme,
             keyring,
             nonce_store: Arc::new(MemoryStore::default()),
+            diagnostics: false,
         }
     }
 
@@ -137,6 +149,37 @@ impl Verifier {
     /// How long a nonce must be remembered: as long as its timestamp can be accepted.
     pub fn nonce_ttl(&self) -> Duration {
         Duration::from_secs(self.max_age + self.max_future_skew)
+    }
+
+    /// Produce a [`Diagnostic`] with every refusal (off by default): the reason, the server's
+    /// clock and a fingerprint of each signed component as this server rebuilt it, for the
+    /// server's log. It holds no secret and no signature, but it is not for the client.
+    pub fn set_diagnostics(&mut self, enabled: bool) {
+        self.diagnostics = enabled;
+    }
+
+    /// Whether refusals carry a [`Diagnostic`].
+    pub fn diagnostics(&self) -> bool {
+        self.diagnostics
+    }
+
+    /// [`Verifier::verify_at`], and on a refusal the diagnostic (when enabled).
+    ///
+    /// ```
+    /// use signwire::{Headers, Request, Scheme, Verifier};
+    /// let mut v = Verifier::new(Scheme::load("hopnow").unwrap());
+    /// v.set_diagnostics(true);
+    /// let h = Headers::new();
+    /// let r = v.verify_diagnosed(&Request::new("GET", "https://h/", b"").with_headers(&h), 1700000000);
+    /// let line = r.unwrap_err().diagnostic.unwrap().to_line();
+    /// assert!(line.contains("reason=SIGNWIRE_ERR_MISSING_HEADER server_time=1700000000"));
+    /// ```
+    pub fn verify_diagnosed(&self, request: &Request<'_>, now: i64) -> std::result::Result<Verified, Rejected> {
+        self.verify_at(request, now).map_err(|error| {
+            let diagnostic = (self.diagnostics && error.status().is_verification_failure())
+                .then(|| Diagnostic::new(&self.scheme, request, error.status(), now));
+            Rejected { error, diagnostic }
+        })
     }
 
     /// Verify at the current time.

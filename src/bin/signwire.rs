@@ -23,7 +23,12 @@ usage:
                    --method M --url URL (--header 'Name: value' ... | --headers-file PATH|-)
                    [--body-file PATH|-]
                    [--now T] [--remote-addr IP]
-  signwire explain (sign's arguments)
+                   [--diagnostics]   (on failure, print the server's diagnostic line to stderr)
+  signwire explain (sign's arguments)   payload, signature, headers and the fingerprint line
+  signwire diff CLIENT SERVER
+                   CLIENT holds `signwire explain` output (or a client's fingerprint line),
+                   SERVER the verifier's diagnostic line (or a log containing it); prints the
+                   first signed component that differs. Exit 0 when all match, 1 otherwise.
 
   --scheme takes a preset (hopnow) or a path to a JSON scheme document.
   --secret-file reads the whole file; one trailing newline is ignored.
@@ -39,12 +44,18 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         "scheme", "key-id", "secret-env", "secret-file", "method", "url", "body-file", "timestamp", "nonce", "header", "now",
         "remote-addr", "headers-file",
     ];
+    const FLAGS: &[&str] = &["diagnostics"];
     let mut single = HashMap::new();
     let mut headers = Vec::new();
     let mut i = 0;
     while i < argv.len() {
         let a = &argv[i];
         let Some(name) = a.strip_prefix("--") else { return Err(format!("unexpected argument {a:?}")) };
+        if FLAGS.contains(&name) {
+            single.insert(name.to_string(), String::new());
+            i += 1;
+            continue;
+        }
         if name == "secret" {
             return Err("--secret is not accepted: pass --secret-env VAR or --secret-file PATH".into());
         }
@@ -147,6 +158,15 @@ fn run(cmd: &str, args: &Args) -> Result<(), Fail> {
                 println!("headers:");
             }
             print!("{}", e.headers.to_block().replace("\r\n", "\n"));
+            if cmd == "explain" {
+                let sent = Headers::parse(&e.headers.to_block()).map_err(Fail::Input)?;
+                let fp = signwire::diagnostics::fingerprint(&scheme, &request.with_headers(&sent));
+                println!("fingerprints (no secret; compare with the server's diagnostic line: signwire diff):");
+                for (label, value) in &fp.entries {
+                    println!("  {label:<16}{value}");
+                }
+                println!("{}", fp.to_line());
+            }
             Ok(())
         }
         "verify" => {
@@ -173,7 +193,14 @@ fn run(cmd: &str, args: &Args) -> Result<(), Fail> {
             }
             let now = seconds(args, "now")?.unwrap_or_else(unix_now);
             let request = Request::new(method, url, &body).with_headers(&headers).with_remote_addr(args.get("remote-addr"));
-            match verifier.verify_at(&request, now) {
+            let mut verifier = verifier;
+            verifier.set_diagnostics(args.get("diagnostics").is_some());
+            match verifier.verify_diagnosed(&request, now).map_err(|r| {
+                if let Some(d) = r.diagnostic {
+                    eprintln!("{}", d.to_line());
+                }
+                r.error
+            }) {
                 Ok(v) => {
                     println!("ok {}", v.key_id);
                     Ok(())
@@ -183,6 +210,32 @@ fn run(cmd: &str, args: &Args) -> Result<(), Fail> {
             }
         }
         _ => Err(Fail::Usage(format!("unknown command {cmd:?}"))),
+    }
+}
+
+/// `signwire diff CLIENT SERVER`: name the first signed component that differs.
+fn diff(paths: &[String]) -> ExitCode {
+    let [client, server] = paths else {
+        eprintln!("signwire: diff takes two files: CLIENT (explain output) SERVER (diagnostic line)\n\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("cannot read {p}: {e}"));
+    let result = read(client).and_then(|c| {
+        read(server).and_then(|s| signwire::diagnostics::diff(&c, &s).map_err(|e| e.message().to_string()))
+    });
+    match result {
+        Ok(d) => {
+            println!("{}", d.summary);
+            if d.label.is_some() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(m) => {
+            eprintln!("signwire: {m}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -202,6 +255,9 @@ fn main() -> ExitCode {
     if cmd == "--version" {
         println!("signwire {}", signwire::VERSION);
         return ExitCode::SUCCESS;
+    }
+    if cmd == "diff" {
+        return diff(&argv[1..]);
     }
     let result = parse_args(&argv[1..]).map_err(Fail::Usage).and_then(|a| run(cmd, &a));
     match result {

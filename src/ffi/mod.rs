@@ -11,6 +11,7 @@
 //! capacity needed (including the NUL).
 #![allow(non_camel_case_types, clippy::missing_safety_doc, missing_docs)]
 
+pub mod diagnostics;
 pub mod mac;
 pub mod scheme;
 pub mod seal;

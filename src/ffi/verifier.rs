@@ -95,6 +95,7 @@ unsafe fn verify_common(
     written: *mut usize,
 ) -> signwire_status {
     boundary(|| -> Result<()> {
+        super::diagnostics::set_last_diagnostic(None);
         check_out(key_id_out, written)?;
         let v = &handle(verifier, "verifier")?.verifier;
         let headers = Headers::parse(text(headers, "headers")?)?;
@@ -115,7 +116,10 @@ unsafe fn verify_common(
                 ));
             }
         }
-        let ok = v.verify_at(&request, now.unwrap_or_else(unix_now))?;
+        let ok = v.verify_diagnosed(&request, now.unwrap_or_else(unix_now)).map_err(|r| {
+            super::diagnostics::set_last_diagnostic(r.diagnostic.as_ref());
+            r.error
+        })?;
         write_out(ok.key_id.as_bytes(), key_id_out, key_id_cap, written)
     })
 }
@@ -125,7 +129,8 @@ unsafe fn verify_common(
 /// set. On success writes the verified key id (capacity `SIGNWIRE_KEY_ID_MAX` suffices); a
 /// buffer too small for the request's key id is reported before anything is verified, so the
 /// nonce is not spent and the retry with `*written` bytes can succeed.
-/// On failure returns the reason; `signwire_last_error_message()` has detail for the log.
+/// On failure returns the reason; `signwire_last_error_message()` has detail for the log,
+/// and `signwire_last_diagnostic()` the fingerprint line when diagnostics are on.
 #[no_mangle]
 pub unsafe extern "C" fn signwire_verifier_verify(
     verifier: *const signwire_verifier,

@@ -1212,6 +1212,59 @@ static int test_vectors(const char *path) {
     return count;
 }
 
+/* Diagnostics: a request signed (by OpenSSL) for the public URL and verified at the internal
+ * one leaves a diagnostic line naming the internal URL; the client's fingerprint names the
+ * public one; the diff sentence names both. Nothing of the secret or signature appears. */
+static void test_diagnostics(void) {
+    section = "diagnostics";
+    const char *internal = "http://10.0.0.5:8080/v1/pay?b=2&a=1";
+    char blk[4096], line[8192], sig[SIGNWIRE_SIGNATURE_MAX], kid[SIGNWIRE_KEY_ID_MAX];
+    size_t w = 0;
+    signwire_verifier *v = verifier_with(KEY_ID, SECRET_A);
+    EXPECT(SIGNWIRE_ERR_NULL_POINTER, signwire_verifier_set_diagnostics(NULL, 1));
+    signed_block(blk, sizeof blk, KEY_ID, SECRET_A, "POST", URL, TS_TEXT, BODY, BODY_LEN);
+    CHECK(header_value(blk, "X-Signature", sig, sizeof sig));
+    /* Off by default: a refusal leaves no line. */
+    EXPECT(SIGNWIRE_ERR_BAD_SIGNATURE, signwire_verifier_verify_at(v, "POST", internal, BODY, BODY_LEN, blk, NULL, TS, kid, sizeof kid, &w));
+    EXPECT(SIGNWIRE_OK, signwire_last_diagnostic(line, sizeof line, &w));
+    CHECK(w == 0 && line[0] == 0);
+    EXPECT(SIGNWIRE_OK, signwire_verifier_set_diagnostics(v, 1));
+    EXPECT(SIGNWIRE_ERR_BAD_SIGNATURE, signwire_verifier_verify_at(v, "POST", internal, BODY, BODY_LEN, blk, NULL, TS, kid, sizeof kid, &w));
+    EXPECT(SIGNWIRE_ERR_NULL_POINTER, signwire_last_diagnostic(NULL, sizeof line, &w));
+    EXPECT(SIGNWIRE_ERR_BUFFER_TOO_SMALL, signwire_last_diagnostic(line, 4, &w));
+    CHECK(w > 4);
+    EXPECT(SIGNWIRE_OK, signwire_last_diagnostic(line, sizeof line, &w));
+    CHECK(strstr(line, "signwire-fp scheme=hopnow reason=SIGNWIRE_ERR_BAD_SIGNATURE server_time=1700000050 ") == line);
+    CHECK(strstr(line, "url=http://10.0.0.5:8080/v1/pay?b=2&a=1 ") != NULL);
+    CHECK(strstr(line, SECRET_A) == NULL && strstr(line, sig) == NULL);
+    char server[8192];
+    memcpy(server, line, w + 1);
+
+    signwire_scheme *s = hopnow();
+    EXPECT(SIGNWIRE_ERR_NULL_POINTER, signwire_fingerprint(NULL, "POST", URL, BODY, BODY_LEN, blk, line, sizeof line, &w));
+    EXPECT(SIGNWIRE_OK, signwire_fingerprint(s, "POST", URL, BODY, BODY_LEN, blk, line, sizeof line, &w));
+    /* The body as length + SHA-256 prefix (OpenSSL's digest). */
+    unsigned char d[SHA256_DIGEST_LENGTH];
+    char dhex[2 * SHA256_DIGEST_LENGTH + 1], want[128];
+    SHA256((const unsigned char *)BODY, BODY_LEN, d);
+    to_hex(d, sizeof d, dhex);
+    snprintf(want, sizeof want, " body=len:%zu,sha256:%.16s", (size_t)BODY_LEN, dhex);
+    CHECK(strstr(line, want) != NULL);
+    CHECK(strstr(line, "reason=") == NULL);
+    char expected[1024], out[1024];
+    snprintf(expected, sizeof expected, "URL: client signed %s, server rebuilt %s", URL, internal);
+    EXPECT(SIGNWIRE_OK, signwire_diagnostic_diff(line, server, out, sizeof out, &w));
+    CHECK(strcmp(out, expected) == 0);
+    EXPECT(SIGNWIRE_ERR_INVALID_ARGUMENT, signwire_diagnostic_diff("nothing here", server, out, sizeof out, &w));
+    EXPECT(SIGNWIRE_ERR_NULL_POINTER, signwire_diagnostic_diff(line, NULL, out, sizeof out, &w));
+    /* A success clears the thread's line. */
+    EXPECT(SIGNWIRE_OK, signwire_verifier_verify_at(v, "POST", URL, BODY, BODY_LEN, blk, NULL, TS, kid, sizeof kid, &w));
+    EXPECT(SIGNWIRE_OK, signwire_last_diagnostic(line, sizeof line, &w));
+    CHECK(w == 0);
+    signwire_scheme_free(s);
+    signwire_verifier_free(v);
+}
+
 int main(int argc, char **argv) {
     test_meta();
     test_hmac();
@@ -1220,6 +1273,7 @@ int main(int argc, char **argv) {
     test_tampering();
     test_verifier();
     test_rotation();
+    test_diagnostics();
     int vectors = 0;
     if (argc > 1)
         vectors = test_vectors(argv[1]);

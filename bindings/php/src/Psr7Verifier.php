@@ -35,12 +35,15 @@ final class Psr7Verifier
      * @param string|null $publicOrigin the origin clients sign (`https://api.example.com`),
      *        when this server sits behind a TLS terminator or proxy
      * @param callable(VerificationException, ServerRequestInterface): void|null $log
+     * @param bool $serverTimeHeader add `X-Server-Time: <unix seconds>` to the 401 of a stale
+     *        or future timestamp (as Hawk does), so clients can correct their clock
      */
     public function __construct(
         private Verifier $verifier,
         private ResponseFactoryInterface $responses,
         private ?string $publicOrigin = null,
-        ?callable $log = null
+        ?callable $log = null,
+        private bool $serverTimeHeader = false
     ) {
         if ($publicOrigin !== null && !preg_match('~^https?://[^/?#\s]+$~i', $publicOrigin)) {
             throw Library::error('SIGNWIRE_ERR_INVALID_ARGUMENT',
@@ -48,6 +51,9 @@ final class Psr7Verifier
         }
         $this->log = $log ?? static function (VerificationException $e, ServerRequestInterface $r): void {
             error_log(sprintf('signwire: %s %s refused: %s: %s', $r->getMethod(), $r->getRequestTarget(), $e->getStatusName(), $e->getMessage()));
+            if ($e->getDiagnostic() !== null) {
+                error_log('signwire: diagnostic ' . $e->getDiagnostic());
+            }
         };
     }
 
@@ -93,6 +99,9 @@ final class Psr7Verifier
             ($this->log)($e, $request);
             $response = $this->responses->createResponse(401)->withHeader('Content-Type', 'text/plain; charset=utf-8');
             $response->getBody()->write("authentication failed\n");
+            if ($this->serverTimeHeader && ($e instanceof TimestampTooOldException || $e instanceof TimestampInFutureException)) {
+                $response = $response->withHeader('X-Server-Time', (string) time());
+            }
             return $response;
         }
         return $next($request->withAttribute(self::KEY_ID_ATTRIBUTE, $keyId));

@@ -18,4 +18,23 @@ namespace Signwire;
  */
 class VerificationException extends StatusException
 {
+    private ?string $diagnostic = null;
+
+    /**
+     * The verifier's diagnostic line (`signwire-fp scheme=… reason=… server_time=… url=…`)
+     * when it was built with `diagnostics: true`, else null: the reason, the server's clock
+     * and a fingerprint of each signed component as this server rebuilt it. No secret, no
+     * signature; for the server's log, never for the client. Compare it with the client's
+     * {@see Scheme::explain()} line (`Scheme::diff()` or `signwire diff CLIENT SERVER`).
+     */
+    public function getDiagnostic(): ?string
+    {
+        return $this->diagnostic;
+    }
+
+    /** @internal */
+    public function setDiagnostic(?string $line): void
+    {
+        $this->diagnostic = $line === '' ? null : $line;
+    }
 }

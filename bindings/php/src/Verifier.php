@@ -25,19 +25,23 @@ use FFI\CData;
 final class Verifier
 {
     private ?CData $handle = null;
+    private bool $diagnostics = false;
 
     /**
      * @param array<string, string|list<string>> $keys key id => secret, or key id => [old, new]
      *        secrets while rotating
      * @param int|null $maxAge oldest accepted timestamp, seconds before now (default: the scheme's)
      * @param int|null $maxFutureSkew furthest accepted timestamp, seconds after now (default: the scheme's)
+     * @param bool $diagnostics every VerificationException carries getDiagnostic(), a line for
+     *        the server's log that names what this server rebuilt (no secret, no signature)
      * @throws StatusException an unknown scheme, a weak secret, an out-of-range option
      */
     public function __construct(
         string $scheme,
         array $keys = [],
         ?int $maxAge = null,
-        ?int $maxFutureSkew = null
+        ?int $maxFutureSkew = null,
+        bool $diagnostics = false
     ) {
         $ffi = Library::ffi();
         $schemeHandle = Scheme::open($scheme);
@@ -54,6 +58,10 @@ final class Verifier
             }
             if ($maxFutureSkew !== null) {
                 Library::check($ffi->signwire_verifier_set_max_future_skew($out, self::seconds($maxFutureSkew, 'maxFutureSkew')));
+            }
+            if ($diagnostics) {
+                Library::check($ffi->signwire_verifier_set_diagnostics($out, 1));
+                $this->diagnostics = true;
             }
             foreach ($keys as $keyId => $secrets) {
                 foreach ((array) $secrets as $secret) {
@@ -113,6 +121,22 @@ final class Verifier
         $url = Library::text($url, 'url');
         $block = Library::headerBlock($headers);
         $remoteAddr = $remoteAddr === null ? null : Library::text($remoteAddr, 'remoteAddr');
+        try {
+            return $this->verifyCall($ffi, $handle, $method, $url, $block, $body, $remoteAddr, $now);
+        } catch (VerificationException $e) {
+            if ($this->diagnostics) {
+                // Thread-local in the library: read it right after the failed call.
+                $e->setDiagnostic(Library::output(
+                    static fn (CData $out, int $cap, CData $written): int => $ffi->signwire_last_diagnostic($out, $cap, $written),
+                    strlen($url) + 1024
+                ));
+            }
+            throw $e;
+        }
+    }
+
+    private function verifyCall(FFI $ffi, CData $handle, string $method, string $url, string $block, string $body, ?string $remoteAddr, ?int $now): string
+    {
         return Library::output(
             static function (CData $out, int $cap, CData $written) use ($ffi, $handle, $method, $url, $body, $block, $remoteAddr, $now): int {
                 if ($now === null) {

@@ -55,6 +55,7 @@ from .errors import (
     WeakKey,
     check,
 )
+from .diagnostics import diff, explain
 from .mac import Key, hmac_sign, hmac_verify
 from .scheme import Scheme, canonical_payload
 from .seal import OpeningKeys, Recipient
@@ -91,6 +92,8 @@ __all__ = [
     "hmac_sign",
     "hmac_verify",
     "canonical_payload",
+    "explain",
+    "diff",
     "check",
     "SignwireError",
     "VerificationError",

@@ -9,10 +9,11 @@ raw request target, never from decoded or re-quoted parts.
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, Optional, Tuple
+import time
+from typing import Any, List, Iterable, Optional, Tuple
 from urllib.parse import quote, urlsplit
 
-from .errors import InternalError, NonceStoreUnavailable, SignwireError
+from .errors import InternalError, NonceStoreUnavailable, SignwireError, TimestampInFuture, TimestampTooOld, VerificationError
 from .verifier import Verifier
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
@@ -22,6 +23,8 @@ DENY_HEADERS = [
     (b"content-length", str(len(DENY_BODY)).encode()),
     (b"cache-control", b"no-store"),
 ]
+#: Sent with the 401 for a stale or future timestamp when ``server_time_header=True``.
+SERVER_TIME_HEADER = b"x-server-time"
 TOO_LARGE_BODY = b'{"error":"request body too large"}'
 BAD_REQUEST_BODY = b'{"error":"bad request"}'
 
@@ -65,6 +68,7 @@ class Guard:
         max_body: int,
         logger: Optional[logging.Logger],
         open_with: Any = None,
+        server_time_header: bool = False,
     ) -> None:
         if not isinstance(verifier, Verifier):
             raise TypeError("verifier must be a signwire.Verifier")
@@ -75,6 +79,7 @@ class Guard:
         self.max_body = max_body
         self.log = logger or logging.getLogger("signwire")
         self.open_with = open_with
+        self.server_time_header = bool(server_time_header)
 
     def url(self, seen_origin: str, target: str) -> Tuple[str, str]:
         """(URL to verify, note for the log line)."""
@@ -102,11 +107,33 @@ class Guard:
         With ``open_with``, a non-empty body must be a sealed token: it is verified as
         received and only then opened; the app gets the plaintext.
         """
+        return self.check(method, url, note, headers, body, remote_addr)[0]
+
+    def check(
+        self,
+        method: str,
+        url: str,
+        note: str,
+        headers: Iterable[Tuple[Any, Any]],
+        body: bytes,
+        remote_addr: Optional[str],
+    ) -> Tuple[Optional[Tuple[str, bytes]], List[Tuple[bytes, bytes]]]:
+        """(what :meth:`verify` returns, extra headers for the 401).
+
+        The only extra header is ``X-Server-Time`` for a stale or future timestamp when
+        ``server_time_header`` is on (as Hawk does): the client learns the server's clock,
+        which is no secret, and nothing about any other check.
+        """
         try:
             if self.open_with is not None and body:
-                return self.open_with.verify_and_open(self.verifier, method, url, list(headers), body, remote_addr=remote_addr)
-            return self.verifier.verify(method, url, list(headers), body, remote_addr=remote_addr), body
+                return self.open_with.verify_and_open(self.verifier, method, url, list(headers), body, remote_addr=remote_addr), []
+            return (self.verifier.verify(method, url, list(headers), body, remote_addr=remote_addr), body), []
         except SignwireError as e:
+            if isinstance(e, VerificationError) and e.diagnostic:
+                self.log.warning("signwire: diagnostic %s", e.diagnostic)
+            extra: List[Tuple[bytes, bytes]] = []
+            if self.server_time_header and isinstance(e, (TimestampTooOld, TimestampInFuture)):
+                extra.append((SERVER_TIME_HEADER, str(int(time.time())).encode()))
             level = logging.ERROR if isinstance(e, (NonceStoreUnavailable, InternalError)) else logging.WARNING
             self.log.log(
                 level,
@@ -119,7 +146,8 @@ class Guard:
                 e.message,
                 note,
             )
+            return None, extra
         except (TypeError, ValueError) as e:
             # What the C ABI cannot carry (a NUL in the URL...) is the client's doing too.
             self.log.warning("signwire: 401 for %s %s from %s: unusable request: %s [%s]", method, url, remote_addr or "?", e, note)
-        return None
+        return None, []

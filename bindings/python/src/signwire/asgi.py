@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Awaitable, Callable, List, MutableMapping, Optional, Tuple
+from typing import Any, Awaitable, Callable, Iterable, List, MutableMapping, Optional, Tuple
 
 from ._http import BAD_REQUEST_BODY, DEFAULT_MAX_BODY, DENY_BODY, DENY_HEADERS, TOO_LARGE_BODY, Guard, quote_path
 from .verifier import Verifier
@@ -53,7 +53,8 @@ class SignwireMiddleware:
     thread (use it with a network nonce store, so the event loop never waits on it);
     by default it is used when the verifier has a shared nonce store. ``open_with``
     (:class:`signwire.OpeningKeys`) requires non-empty bodies to be sealed tokens,
-    verified then opened: the application receives the plaintext.
+    verified then opened: the application receives the plaintext. ``server_time_header=True``
+    adds ``X-Server-Time: <unix seconds>`` to the 401 of a stale or future timestamp.
     """
 
     def __init__(
@@ -66,9 +67,10 @@ class SignwireMiddleware:
         logger: Optional[logging.Logger] = None,
         offload: Optional[bool] = None,
         open_with: Any = None,
+        server_time_header: bool = False,
     ) -> None:
         self.app = app
-        self.guard = Guard(verifier, public_origin, max_body, logger, open_with)
+        self.guard = Guard(verifier, public_origin, max_body, logger, open_with, server_time_header)
         self.offload = verifier.shares_nonces if offload is None else offload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -86,14 +88,14 @@ class SignwireMiddleware:
         url, note = self.guard.url(_seen_origin(scope), _target(scope))
         args = (method, url, note, scope.get("headers") or [], body, (scope.get("client") or [None])[0])
         if self.offload:
-            verified = await asyncio.get_running_loop().run_in_executor(None, self.guard.verify, *args)
+            verified, extra = await asyncio.get_running_loop().run_in_executor(None, self.guard.check, *args)
         else:
-            verified = self.guard.verify(*args)
+            verified, extra = self.guard.check(*args)
         if verified is None:
             if kind == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
             else:
-                await _respond(send, 401, DENY_BODY)
+                await _respond(send, 401, DENY_BODY, extra)
             return
         key_id, opened = verified
         scope = dict(scope)
@@ -148,8 +150,8 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-async def _respond(send: Send, status: int, body: bytes) -> None:
-    headers = [(k, v) for k, v in DENY_HEADERS if k != b"content-length"]
+async def _respond(send: Send, status: int, body: bytes, extra: Iterable[Tuple[bytes, bytes]] = ()) -> None:
+    headers = [(k, v) for k, v in list(DENY_HEADERS) + list(extra) if k != b"content-length"]
     headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -75,7 +75,13 @@ class SignwireError(Exception):
 
 
 class VerificationError(SignwireError):
-    """The request is not authentic or not acceptable: answer a generic 401."""
+    """The request is not authentic or not acceptable: answer a generic 401.
+
+    ``diagnostic`` is the verifier's diagnostic line (``signwire-fp ...``) when it was made
+    with ``diagnostics=True``, else ``None``: log it, never send it to the client.
+    """
+
+    diagnostic: Optional[str] = None
 
 
 class NullPointer(SignwireError, TypeError):

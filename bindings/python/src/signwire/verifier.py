@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping, Optional, Tuple, Union
 
 from . import _marshal as m
 from ._native import decls, lib
-from .errors import MalformedHeader, check
+from .errors import MalformedHeader, VerificationError, check
 from .scheme import Scheme, SchemeLike
 
 __all__ = ["Verifier", "Keys"]
@@ -41,6 +41,18 @@ class Verifier(m.Handle):
 
     ``max_age`` and ``max_future_skew`` (seconds) default to the scheme's values (HopNow:
     300 and 60).
+
+    With ``diagnostics=True`` every :class:`VerificationError` carries ``diagnostic``: the
+    reason, the server time and a fingerprint of each signed component as this server
+    rebuilt it (no secret, no signature), for your log. Compare it with the client's
+    :func:`signwire.explain` line (``signwire diff CLIENT SERVER``).
+
+    >>> v = Verifier("hopnow", keys={"k1": b"s3cret"}, diagnostics=True)
+    >>> try:
+    ...     v.verify("GET", "http://10.0.0.5/v1", {"X-API-Key": "k1"}, now=1700000000)
+    ... except VerificationError as e:
+    ...     print(e.diagnostic.split(" url=")[0])
+    signwire-fp scheme=hopnow reason=SIGNWIRE_ERR_MISSING_HEADER server_time=1700000000 key_id=k1 method=GET
     """
 
     _free = lib.signwire_verifier_free
@@ -52,6 +64,7 @@ class Verifier(m.Handle):
         *,
         max_age: Optional[int] = None,
         max_future_skew: Optional[int] = None,
+        diagnostics: bool = False,
     ) -> None:
         s = Scheme.of(scheme)
         try:
@@ -72,6 +85,9 @@ class Verifier(m.Handle):
         ):
             if value is not None:
                 self._configure(fn, _seconds_setting(value, name))
+        self.diagnostics = bool(diagnostics)
+        if self.diagnostics:
+            self._configure(lib.signwire_verifier_set_diagnostics, 1)
         for key_id, secrets in (keys or {}).items():
             if isinstance(secrets, (bytes, bytearray, memoryview, str)):
                 secrets = [secrets]
@@ -151,7 +167,13 @@ class Verifier(m.Handle):
             fn, extra = lib.signwire_verifier_verify_at, (m.seconds(now, "now"),)
         ptr = self._enter()
         try:
-            return m.call_out(fn, (ptr,) + args + extra, _KEY_ID_CAP).decode("utf-8")
+            try:
+                return m.call_out(fn, (ptr,) + args + extra, _KEY_ID_CAP).decode("utf-8")
+            except VerificationError as e:
+                if self.diagnostics:
+                    # Thread-local in the library: read it on this thread, right away.
+                    e.diagnostic = m.call_out(lib.signwire_last_diagnostic, (), 1024).decode("utf-8") or None
+                raise
         finally:
             self._leave()
 

@@ -62,7 +62,8 @@ class SignwireMiddleware:
     server sees when rebuilding the URL the client signed. ``max_body`` caps the body read
     into memory (larger requests get 413). ``open_with`` (:class:`signwire.OpeningKeys`)
     requires non-empty bodies to be sealed tokens, verified then opened: the application
-    reads the plaintext.
+    reads the plaintext. ``server_time_header=True`` adds ``X-Server-Time: <unix seconds>``
+    to the 401 of a stale or future timestamp.
     """
 
     def __init__(
@@ -74,9 +75,10 @@ class SignwireMiddleware:
         max_body: int = DEFAULT_MAX_BODY,
         logger: Optional[logging.Logger] = None,
         open_with: Any = None,
+        server_time_header: bool = False,
     ) -> None:
         self.app = app
-        self.guard = Guard(verifier, public_origin, max_body, logger, open_with)
+        self.guard = Guard(verifier, public_origin, max_body, logger, open_with, server_time_header)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -85,9 +87,9 @@ class SignwireMiddleware:
             return _respond(start_response, e.status, e.body)
         method = environ.get("REQUEST_METHOD", "GET")
         url, note = self.guard.url(_seen_origin(environ), _target(environ))
-        verified = self.guard.verify(method, url, note, _headers(environ), body, environ.get("REMOTE_ADDR"))
+        verified, extra = self.guard.check(method, url, note, _headers(environ), body, environ.get("REMOTE_ADDR"))
         if verified is None:
-            return _respond(start_response, "401 Unauthorized", DENY_BODY)
+            return _respond(start_response, "401 Unauthorized", DENY_BODY, extra)
         key_id, body = verified
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
@@ -131,8 +133,8 @@ def _read(stream: Any, limit: int, exact: bool) -> bytes:
     return b"".join(chunks)
 
 
-def _respond(start_response: StartResponse, status: str, body: bytes) -> List[bytes]:
-    headers = [(k.decode(), v.decode()) for k, v in DENY_HEADERS if k != b"content-length"]
+def _respond(start_response: StartResponse, status: str, body: bytes, extra: Iterable[Tuple[bytes, bytes]] = ()) -> List[bytes]:
+    headers = [(k.decode(), v.decode()) for k, v in list(DENY_HEADERS) + list(extra) if k != b"content-length"]
     headers.append(("Content-Length", str(len(body))))
     start_response(status, headers)
     return [body]
