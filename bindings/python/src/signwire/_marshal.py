@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as _dt
+import re
 import threading
 from typing import Any, Callable, Iterable, Mapping, Optional, Tuple, Type, Union
 
@@ -81,6 +82,10 @@ def _header_text(value: Any) -> str:
     raise TypeError(f"header names and values must be str or bytes, not {type(value).__name__}")
 
 
+_BAD_NAME = re.compile("[:\r\n\0 \t]").search
+_BAD_VALUE = re.compile("[\r\n\0]").search
+
+
 def header_block(headers: Headers, error: Type[Exception]) -> Optional[bytes]:
     """A ``Name: value\\r\\n`` block from a mapping, (name, value) pairs, or a block.
 
@@ -100,10 +105,13 @@ def header_block(headers: Headers, error: Type[Exception]) -> Optional[bytes]:
             name, value = pair
         except (TypeError, ValueError):
             raise TypeError("headers must be a mapping or (name, value) pairs") from None
-        n, v = _header_text(name), _header_text(value)
-        if not n or any(c in n for c in ":\r\n\0 \t"):
+        n = name if type(name) is str else _header_text(name)
+        v = value if type(value) is str else _header_text(value)
+        # One regex search each instead of a generator over the characters: this runs for
+        # every header of every verified request.
+        if not n or _BAD_NAME(n):
             raise error(f"invalid header name {n[:64]!r}")
-        if any(c in v for c in "\r\n\0"):
+        if _BAD_VALUE(v):
             raise error(f"header {n[:64]} contains a line break or NUL")
         lines.append(f"{n}: {v}\r\n")
     return "".join(lines).encode("utf-8")
