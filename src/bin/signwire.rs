@@ -14,6 +14,8 @@ use std::process::ExitCode;
 // A file beside this one would become a binary of its own (Cargo's auto-discovery).
 #[path = "signwire/seal.rs"]
 mod seal_cmd;
+#[path = "signwire/epintower.rs"]
+mod epintower_cli;
 
 const USAGE: &str = "\
 usage:
@@ -29,6 +31,7 @@ usage:
                    CLIENT holds `signwire explain` output (or a client's fingerprint line),
                    SERVER the verifier's diagnostic line (or a log containing it); prints the
                    first signed component that differs. Exit 0 when all match, 1 otherwise.
+  signwire epintower sign|verify|explain ... (bcrypt(sha1) signatures; signwire epintower help)
 
   --scheme takes a preset (hopnow) or a path to a JSON scheme document.
   --secret-file reads the whole file; one trailing newline is ignored.
@@ -240,6 +243,10 @@ fn diff(paths: &[String]) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    // Before collecting arguments as Strings: EpinTower fields may be any bytes.
+    if std::env::args_os().nth(1).is_some_and(|c| c == "epintower") {
+        return epintower_cli::main(std::env::args_os().skip(2).collect());
+    }
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = argv.first() else {
         eprintln!("{USAGE}");

@@ -12,6 +12,7 @@
 #![allow(non_camel_case_types, clippy::missing_safety_doc, missing_docs)]
 
 pub mod diagnostics;
+pub mod epintower;
 pub mod mac;
 pub mod scheme;
 pub mod seal;

@@ -20,6 +20,8 @@
 //! assert_eq!(custom.max_age, 120);
 //! ```
 
+pub mod bcrypt;
+pub mod epintower;
 mod hopnow;
 
 use crate::canonical::Component;
