@@ -32,13 +32,21 @@ for ($i = 0; $i < 20; $i++) {
     $keys = new Signwire\OpeningKeys(shared: ['aes' => str_repeat('k', 32)]);
     $keys->open(Signwire\Recipient::shared('aes', str_repeat('k', 32))->seal('sealed'));
     unset($keys);
+    if ($i < 2) { // bcrypt is slow under valgrind; twice shows create/free pairs up
+        $b = new Signwire\BcryptScheme('{"name":"m","cost":4}');
+        $b->verifyResponse(['a', 'b'], $b->signResponse(['a', 'b']));
+        unset($b);
+        Signwire\EpinTower::verifyRequest(['a'], Signwire\EpinTower::signRequest(['a', 1], cost: 4));
+    }
 }
 foreach ([fn () => new Signwire\Verifier('hopnow', keys: ['k1' => 'secret-0123456789', 'k2' => '']),
           fn () => new Signwire\Verifier('hopnow', maxAge: 0),
           fn () => new Signwire\Signer('hopnow', keyId: 'k1', secret: ''),
           fn () => new Signwire\Signer('nope', keyId: 'k1', secret: 'x'),
           fn () => new Signwire\OpeningKeys(shared: ['ok' => str_repeat('k', 32), 'weak' => 'short']),
-          fn () => Signwire\Recipient::shared('k', 'short')] as $failing) {
+          fn () => Signwire\Recipient::shared('k', 'short'),
+          fn () => new Signwire\BcryptScheme('{"name":"x","prefix":"2x"}'),
+          fn () => Signwire\EpinTower::signRequest(['a'], cost: 3)] as $failing) {
     try {
         $failing();
     } catch (Signwire\UsageException) {

@@ -22,6 +22,7 @@ Server::
 Sealed (encrypted) bodies: :class:`Recipient` and :class:`OpeningKeys` (:mod:`signwire.seal`).
 
 Framework glue: :mod:`signwire.requests_auth`, :mod:`signwire.wsgi`, :mod:`signwire.asgi`.
+Legacy bcrypt(sha1(fields)) signatures (EpinTower): :mod:`signwire.epintower`.
 
 >>> import signwire
 >>> signwire.__version__ == signwire.library_version()
@@ -55,6 +56,7 @@ from .errors import (
     WeakKey,
     check,
 )
+from . import epintower
 from .diagnostics import diff, explain
 from .mac import Key, hmac_sign, hmac_verify
 from .scheme import Scheme, canonical_payload
@@ -80,6 +82,7 @@ __version__ = _package_version()
 __all__ = [
     "__version__",
     "ABI_VERSION",
+    "epintower",
     "library_path",
     "library_version",
     "Scheme",
