@@ -45,7 +45,7 @@ foreach ([fn () => new Signwire\Verifier('hopnow', keys: ['k1' => 'secret-012345
           fn () => new Signwire\Signer('nope', keyId: 'k1', secret: 'x'),
           fn () => new Signwire\OpeningKeys(shared: ['ok' => str_repeat('k', 32), 'weak' => 'short']),
           fn () => Signwire\Recipient::shared('k', 'short'),
-          fn () => new Signwire\BcryptScheme('{"name":"x","prefix":"2x"}'),
+          fn () => new Signwire\BcryptScheme('{"name":"x","cost":3}'),
           fn () => Signwire\EpinTower::signRequest(['a'], cost: 3)] as $failing) {
     try {
         $failing();
