@@ -8,6 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// Length of a bcrypt signature, without NUL.
+#define SIGNWIRE_BCRYPT_HASH_LEN 60
+
+// Capacity for a bcrypt signature, including the NUL.
+#define SIGNWIRE_BCRYPT_HASH_MAX 61
+
+// The default bcrypt cost (what `cost` 0 selects).
+#define SIGNWIRE_BCRYPT_DEFAULT_COST 10
+
 // Capacity for any encoded signature signwire writes, including the NUL.
 #define SIGNWIRE_SIGNATURE_MAX 129
 
@@ -60,6 +69,9 @@ typedef enum signwire_encoding {
   SIGNWIRE_ENCODING_HEX = 1,
   SIGNWIRE_ENCODING_BASE64 = 2,
 } signwire_encoding;
+
+// A bcrypt signature scheme (a preset or a JSON document). Immutable and thread-safe.
+typedef struct signwire_bcrypt_scheme signwire_bcrypt_scheme;
 
 // A secret keyed for HMAC once, reusable for many messages. Thread-safe.
 typedef struct signwire_hmac_key signwire_hmac_key;
@@ -120,6 +132,113 @@ enum signwire_status signwire_diagnostic_diff(const char *client,
                                               char *out,
                                               size_t out_cap,
                                               size_t *written);
+
+// EpinTower request signature: bcrypt(sha1(concat(fields))), `$2y$`, `cost` (0 = 10).
+enum signwire_status signwire_epintower_sign_request(const char *const *fields,
+                                                     const size_t *field_lens,
+                                                     size_t field_count,
+                                                     uint32_t cost,
+                                                     char *out,
+                                                     size_t out_cap,
+                                                     size_t *written);
+
+// Check an EpinTower request signature (`$2y$`/`$2b$`/`$2a$`, any cost 4–31).
+// `SIGNWIRE_OK` when it matches; `SIGNWIRE_ERR_BAD_SIGNATURE` when it does not;
+// `SIGNWIRE_ERR_MALFORMED_HEADER` for a malformed hash; `SIGNWIRE_ERR_UNSUPPORTED_ALGORITHM`
+// for `$2x$`.
+enum signwire_status signwire_epintower_verify_request(const char *const *fields,
+                                                       const size_t *field_lens,
+                                                       size_t field_count,
+                                                       const char *signature,
+                                                       size_t signature_len);
+
+// EpinTower response signature: bcrypt(sha1(sha1(concat(fields)))), as the API signs.
+enum signwire_status signwire_epintower_sign_response(const char *const *fields,
+                                                      const size_t *field_lens,
+                                                      size_t field_count,
+                                                      uint32_t cost,
+                                                      char *out,
+                                                      size_t out_cap,
+                                                      size_t *written);
+
+// Check an EpinTower response signature: password_verify(sha1(sha1(concat(fields))), sig).
+enum signwire_status signwire_epintower_verify_response(const char *const *fields,
+                                                        const size_t *field_lens,
+                                                        size_t field_count,
+                                                        const char *signature,
+                                                        size_t signature_len);
+
+// EpinTower-style signature with an explicit number of sha1 rounds (0–16; 0 bcrypts the
+// concatenation itself, which must then be at most 72 bytes without NUL).
+enum signwire_status signwire_epintower_sign_rounds(uint32_t sha1_rounds,
+                                                    const char *const *fields,
+                                                    const size_t *field_lens,
+                                                    size_t field_count,
+                                                    uint32_t cost,
+                                                    char *out,
+                                                    size_t out_cap,
+                                                    size_t *written);
+
+// Check a signature made with an explicit number of sha1 rounds.
+enum signwire_status signwire_epintower_verify_rounds(uint32_t sha1_rounds,
+                                                      const char *const *fields,
+                                                      const size_t *field_lens,
+                                                      size_t field_count,
+                                                      const char *signature,
+                                                      size_t signature_len);
+
+// Load a bcrypt scheme: a preset name ("epintower"), a path to a JSON document, or the
+// document itself. Free with `signwire_bcrypt_scheme_free`.
+enum signwire_status signwire_bcrypt_scheme_new(const char *name_or_document,
+                                                struct signwire_bcrypt_scheme **out);
+
+// Release a bcrypt scheme. NULL is accepted.
+void signwire_bcrypt_scheme_free(struct signwire_bcrypt_scheme *scheme);
+
+// Sign a request under `scheme` (its request sha1 rounds, `cost` 0 = the scheme's cost).
+enum signwire_status signwire_bcrypt_scheme_sign_request(const struct signwire_bcrypt_scheme *scheme,
+                                                         const char *const *fields,
+                                                         const size_t *field_lens,
+                                                         size_t field_count,
+                                                         uint32_t cost,
+                                                         char *out,
+                                                         size_t out_cap,
+                                                         size_t *written);
+
+// Check a request signature under `scheme`.
+enum signwire_status signwire_bcrypt_scheme_verify_request(const struct signwire_bcrypt_scheme *scheme,
+                                                           const char *const *fields,
+                                                           const size_t *field_lens,
+                                                           size_t field_count,
+                                                           const char *signature,
+                                                           size_t signature_len);
+
+// Sign a response under `scheme` (its response sha1 rounds).
+enum signwire_status signwire_bcrypt_scheme_sign_response(const struct signwire_bcrypt_scheme *scheme,
+                                                          const char *const *fields,
+                                                          const size_t *field_lens,
+                                                          size_t field_count,
+                                                          uint32_t cost,
+                                                          char *out,
+                                                          size_t out_cap,
+                                                          size_t *written);
+
+// Check a response signature under `scheme`.
+enum signwire_status signwire_bcrypt_scheme_verify_response(const struct signwire_bcrypt_scheme *scheme,
+                                                            const char *const *fields,
+                                                            const size_t *field_lens,
+                                                            size_t field_count,
+                                                            const char *signature,
+                                                            size_t signature_len);
+
+// `SIGNWIRE_BCRYPT_HASH_LEN` (60) as a function (PHP's FFI cannot see `#define`s).
+size_t signwire_bcrypt_hash_len(void);
+
+// `SIGNWIRE_BCRYPT_HASH_MAX` (61: 60 characters + NUL) as a function.
+size_t signwire_bcrypt_hash_max(void);
+
+// `SIGNWIRE_BCRYPT_DEFAULT_COST` (10) as a function.
+uint32_t signwire_bcrypt_default_cost(void);
 
 // Compute the HMAC of `message` under `secret` and write it encoded into `out`
 // (capacity `SIGNWIRE_SIGNATURE_MAX` always suffices).
