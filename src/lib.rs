@@ -24,9 +24,11 @@
 #![deny(missing_docs)]
 
 pub mod canonical;
+pub mod cidr;
 pub mod diagnostics;
 pub mod error;
 pub mod headers;
+pub mod ip_policy;
 pub mod keyring;
 pub mod mac;
 pub mod replay;

@@ -26,6 +26,7 @@ use crate::canonical::{self, Request, SignatureInput};
 use crate::diagnostics::Diagnostic;
 use crate::error::{Error, Result, Status};
 use crate::headers::{check_nonce, parse_timestamp, unix_now, Headers};
+use crate::ip_policy::IpPolicy;
 use crate::keyring::{check_key_id, Keyring};
 use crate::mac::{decode_tag, Key};
 use crate::replay::{MemoryStore, NonceCheck, NonceStore};
@@ -59,6 +60,7 @@ pub struct Verifier {
     max_future_skew: u64,
     nonce_store: Arc<dyn NonceStore>,
     diagnostics: bool,
+    ip_policy: IpPolicy,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -69,6 +71,7 @@ impl std::fmt::Debug for Verifier {
             .field("max_age", &self.max_age)
             .field("max_future_skew", &self.max_future_skew)
             .field("nonce_store", &self.nonce_store.describe())
+            .field("ip_policy", &self.ip_policy)
             .finish()
     }
 }
@@ -100,6 +103,7 @@ impl Verifier {
             keyring,
             nonce_store: Arc::new(MemoryStore::default()),
             diagnostics: false,
+            ip_policy: IpPolicy::default(),
         }
     }
 
@@ -134,6 +138,48 @@ impl Verifier {
     /// Replace the nonce store.
     pub fn set_nonce_store(&mut self, store: Arc<dyn NonceStore>) {
         self.nonce_store = store;
+    }
+
+    /// Replace the nonce store with the one a URL names (`memory://?max_entries=N`,
+    /// `sqlite:///path/file.db`, `redis://host:port/db`; see [`crate::replay::open`]).
+    ///
+    /// ```
+    /// # let mut verifier = signwire::Verifier::new(signwire::Scheme::load("hopnow").unwrap());
+    /// verifier.set_nonce_store_url("memory://?max_entries=10000").unwrap();
+    /// assert_eq!(verifier.nonce_store().describe(), "memory://?max_entries=10000");
+    /// ```
+    pub fn set_nonce_store_url(&mut self, url: &str) -> Result<()> {
+        self.nonce_store = crate::replay::open(url)?;
+        Ok(())
+    }
+
+    /// The nonce store.
+    pub fn nonce_store(&self) -> &Arc<dyn NonceStore> {
+        &self.nonce_store
+    }
+
+    /// Accept requests only from clients in this CIDR range (call once per range). With no
+    /// range allowed, any address is accepted; with one, a request whose client address is
+    /// missing, malformed or outside every range fails with `IP_NOT_ALLOWED`.
+    ///
+    /// ```
+    /// # let mut verifier = signwire::Verifier::new(signwire::Scheme::load("hopnow").unwrap());
+    /// verifier.allow_ip("10.0.0.0/8").unwrap();
+    /// verifier.allow_ip("2001:db8::/32").unwrap();
+    /// ```
+    pub fn allow_ip(&mut self, cidr: &str) -> Result<()> {
+        self.ip_policy.allow(cidr)
+    }
+
+    /// Trust proxies in this CIDR range to report the client in `X-Forwarded-For` (off by
+    /// default; see [`crate::ip_policy`] for the rule).
+    pub fn trust_proxy(&mut self, cidr: &str) -> Result<()> {
+        self.ip_policy.trust_proxy(cidr)
+    }
+
+    /// The IP allowlist and trusted proxies.
+    pub fn ip_policy(&self) -> &IpPolicy {
+        &self.ip_policy
     }
 
     /// Current max age.
@@ -242,7 +288,8 @@ impl Verifier {
             ));
         }
 
-        // 4. IP allowlist: added with the policy module.
+        // 4. IP allowlist, against the client address (trusted proxies resolved).
+        self.ip_policy.check(request.remote_addr, request.headers)?;
 
         // 5. Signature against every active secret; no early exit on match.
         let mut matched = false;

@@ -1,50 +1,216 @@
 //! In-process nonce store: sharded, bounded, evicting only expired entries.
+//!
+//! Each (key id, nonce) is kept as a 128-bit keyed hash plus a 32-bit expiry: 24 bytes a
+//! nonce plus the hash table's own overhead, whatever the key id and nonce lengths. The
+//! hash keys are random per store, so nobody can aim for a collision; an accidental one
+//! (probability about n²/2¹²⁹) would only make a fresh nonce look replayed — a refused
+//! request, never an accepted replay.
+//!
+//! ```
+//! use signwire::replay::{MemoryStore, NonceCheck, NonceStore};
+//! use std::time::Duration;
+//! let store = MemoryStore::new(2);
+//! let ttl = Duration::from_secs(300);
+//! assert_eq!(store.check_and_record("k1", "aa", ttl).unwrap(), NonceCheck::Fresh);
+//! assert_eq!(store.check_and_record("k1", "bb", ttl).unwrap(), NonceCheck::Fresh);
+//! // Full of live nonces: refuse rather than forget one.
+//! assert!(store.check_and_record("k1", "cc", ttl).is_err());
+//! assert_eq!(store.check_and_record("k1", "aa", ttl).unwrap(), NonceCheck::Replayed);
+//! ```
 
 use super::{NonceCheck, NonceStore};
 use crate::error::{Error, Result, Status};
+use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 const SHARDS: usize = 16;
 
-/// Default capacity of [`MemoryStore`]: about 100 MB worst case.
+/// Default capacity of [`MemoryStore`]: one million live nonces, about 55 MB when full.
 pub const DEFAULT_MAX_ENTRIES: usize = 1_000_000;
+
+/// A shard sweeps its expired entries at most this often (seconds) unless the store is full.
+const SWEEP_INTERVAL: u32 = 10;
 
 /// A bounded in-memory nonce store for one process.
 ///
-/// Entries expire after their TTL. When a shard is full it first drops its expired entries;
-/// if it is still full, the check fails with `NONCE_STORE_UNAVAILABLE` instead of forgetting
-/// a live nonce (which would let its request be replayed).
+/// Entries expire after their TTL (rounded up to whole seconds, plus up to one second).
+/// Expired entries are swept out every few seconds and whenever the store is full. When it
+/// is full of *live* nonces, a new nonce fails with `NONCE_STORE_UNAVAILABLE` instead of
+/// displacing a live one (which would let that request be replayed).
+///
+/// Only for a single process: PHP-FPM, gunicorn and several hosts need `sqlite://` or
+/// `redis://`.
 pub struct MemoryStore {
-    shards: Vec<Mutex<Shard>>,
-    per_shard: usize,
-    hasher: std::collections::hash_map::RandomState,
+    shards: Box<[Mutex<Shard>]>,
+    /// Entries held in all shards, live or expired but not yet swept.
+    count: AtomicUsize,
+    max_entries: usize,
+    keys: [RandomState; 2],
+    epoch: Instant,
+}
+
+/// 128 bits of keyed hash of (key id, nonce); already uniformly distributed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Tag(u64, u64);
+
+impl Hash for Tag {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0);
+    }
+}
+
+/// Passes a [`Tag`]'s first half through: hashing a random number again buys nothing.
+#[derive(Default)]
+struct TagHasher(u64);
+
+impl Hasher for TagHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached if something other than a Tag is hashed; fold the bytes in.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 struct Shard {
-    entries: HashMap<Box<str>, Instant>,
+    /// Tag → expiry, in whole seconds since the store's epoch; live while `now < expiry`.
+    entries: HashMap<Tag, u32, BuildHasherDefault<TagHasher>>,
+    /// No entry expires before this (a lower bound; exact after a sweep).
+    earliest: u32,
+    last_sweep: u32,
+}
+
+impl Shard {
+    /// Drop expired entries; returns how many.
+    fn sweep(&mut self, now: u32) -> usize {
+        let before = self.entries.len();
+        let mut earliest = u32::MAX;
+        self.entries.retain(|_, exp| {
+            let live = *exp > now;
+            if live {
+                earliest = earliest.min(*exp);
+            }
+            live
+        });
+        self.earliest = earliest;
+        self.last_sweep = now;
+        before - self.entries.len()
+    }
 }
 
 impl MemoryStore {
-    /// A store holding at most `max_entries` live nonces (rounded up to a multiple of 16).
+    /// A store holding at most `max_entries` nonces (at least 1).
     pub fn new(max_entries: usize) -> MemoryStore {
-        let per_shard = max_entries.max(1).div_ceil(SHARDS);
         MemoryStore {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard { entries: HashMap::new() })).collect(),
-            per_shard,
-            hasher: Default::default(),
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(Shard { entries: HashMap::default(), earliest: u32::MAX, last_sweep: 0 }))
+                .collect(),
+            count: AtomicUsize::new(0),
+            max_entries: max_entries.max(1),
+            keys: [RandomState::new(), RandomState::new()],
+            epoch: Instant::now(),
         }
     }
 
-    /// Number of entries held (live or not yet swept).
+    /// Number of entries held (live, or expired and not yet swept).
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().map(|s| s.entries.len()).unwrap_or(0)).sum()
+        self.count.load(Ordering::Relaxed)
     }
 
-    /// True when empty.
+    /// True when no entry is held.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The capacity.
+    pub fn max_entries(&self) -> usize {
+        self.max_entries
+    }
+
+    fn tag(&self, key_id: &str, nonce: &str) -> Tag {
+        // A tuple of strs hashes each with a terminator, so ("ab","c") and ("a","bc") differ.
+        Tag(self.keys[0].hash_one((key_id, nonce)), self.keys[1].hash_one((key_id, nonce)))
+    }
+
+    fn lock(&self, i: usize) -> Result<MutexGuard<'_, Shard>> {
+        self.shards[i]
+            .lock()
+            .map_err(|_| Error::new(Status::NonceStoreUnavailable, "memory nonce store lock poisoned"))
+    }
+
+    fn reserve(&self) -> bool {
+        self.count.fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| (c < self.max_entries).then_some(c + 1)).is_ok()
+    }
+
+    fn sweep(&self, shard: &mut Shard, now: u32) {
+        let removed = shard.sweep(now);
+        self.count.fetch_sub(removed, Ordering::AcqRel);
+    }
+
+    /// Seconds since the store was made, on the monotonic clock.
+    fn now(&self) -> u32 {
+        u32::try_from(self.epoch.elapsed().as_secs()).unwrap_or(u32::MAX)
+    }
+
+    /// [`NonceStore::check_and_record`] with the store's clock reading `now` seconds: lets
+    /// tests and benchmarks move time without sleeping. `now` must not go backwards.
+    #[doc(hidden)]
+    pub fn check_and_record_at(&self, key_id: &str, nonce: &str, ttl: Duration, now: u32) -> Result<NonceCheck> {
+        let tag = self.tag(key_id, nonce);
+        let idx = (tag.1 as usize) % SHARDS;
+        // Whole seconds, rounded up, plus one for the part of the current second already
+        // gone: a nonce is never forgotten early.
+        let ttl_secs = ttl.as_secs().saturating_add(u64::from(ttl.subsec_nanos() > 0)).saturating_add(1);
+        let expiry = now.saturating_add(u32::try_from(ttl_secs).unwrap_or(u32::MAX));
+        for attempt in 0..2 {
+            let mut shard = self.lock(idx)?;
+            if let Some(exp) = shard.entries.get_mut(&tag) {
+                if *exp > now {
+                    return Ok(NonceCheck::Replayed);
+                }
+                // Expired: reuse the slot.
+                *exp = expiry;
+                shard.earliest = shard.earliest.min(expiry);
+                return Ok(NonceCheck::Fresh);
+            }
+            let due = now.saturating_sub(shard.last_sweep) >= SWEEP_INTERVAL || self.len() >= self.max_entries;
+            if shard.earliest <= now && due {
+                self.sweep(&mut shard, now);
+            }
+            if self.reserve() {
+                shard.entries.insert(tag, expiry);
+                shard.earliest = shard.earliest.min(expiry);
+                return Ok(NonceCheck::Fresh);
+            }
+            if attempt == 0 {
+                // Full: expired entries may sit in other shards. Sweep them one lock at a
+                // time (never two at once, so no lock-order deadlock), then try again.
+                drop(shard);
+                for i in (0..SHARDS).filter(|&i| i != idx) {
+                    let mut other = self.lock(i)?;
+                    if other.earliest <= now {
+                        self.sweep(&mut other, now);
+                    }
+                }
+            }
+        }
+        Err(Error::new(
+            Status::NonceStoreUnavailable,
+            format!(
+                "memory nonce store is full: {} live nonces; raise max_entries or lower max_age (refusing rather than forgetting a live nonce)",
+                self.max_entries
+            ),
+        ))
     }
 }
 
@@ -56,66 +222,94 @@ impl Default for MemoryStore {
 
 impl NonceStore for MemoryStore {
     fn check_and_record(&self, key_id: &str, nonce: &str, ttl: Duration) -> Result<NonceCheck> {
-        use std::hash::BuildHasher;
-        // The NUL cannot occur in a key id or nonce that passed validation, so the pair is unambiguous.
-        let mut key = String::with_capacity(key_id.len() + 1 + nonce.len());
-        key.push_str(key_id);
-        key.push('\0');
-        key.push_str(nonce);
-        let shard = &self.shards[(self.hasher.hash_one(&key) as usize) % SHARDS];
-        let mut shard = shard
-            .lock()
-            .map_err(|_| Error::new(Status::NonceStoreUnavailable, "memory nonce store lock poisoned"))?;
-        let now = Instant::now();
-        if let Some(exp) = shard.entries.get(key.as_str()) {
-            if *exp > now {
-                return Ok(NonceCheck::Replayed);
-            }
-        }
-        if shard.entries.len() >= self.per_shard && !shard.entries.contains_key(key.as_str()) {
-            shard.entries.retain(|_, exp| *exp > now);
-            if shard.entries.len() >= self.per_shard {
-                return Err(Error::new(
-                    Status::NonceStoreUnavailable,
-                    format!("memory nonce store is full ({} live entries per shard); raise max_entries", self.per_shard),
-                ));
-            }
-        }
-        shard.entries.insert(key.into_boxed_str(), now + ttl);
-        Ok(NonceCheck::Fresh)
+        self.check_and_record_at(key_id, nonce, ttl, self.now())
     }
 
     fn describe(&self) -> String {
-        format!("memory://?max_entries={}", self.per_shard * SHARDS)
+        format!("memory://?max_entries={}", self.max_entries)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    const TTL: Duration = Duration::from_secs(60);
+
+    fn n(i: usize) -> String {
+        format!("{i:032x}")
+    }
 
     #[test]
-    fn full_store_refuses_and_expired_entries_are_evicted() {
-        let s = MemoryStore::new(16); // one entry per shard
-        let long = Duration::from_secs(3600);
-        let mut refused = 0;
-        for i in 0..200 {
-            match s.check_and_record("k", &format!("{i:032x}"), long) {
-                Ok(NonceCheck::Fresh) => {}
-                Err(e) => {
-                    assert_eq!(e.status(), Status::NonceStoreUnavailable);
-                    refused += 1;
-                }
-                Ok(NonceCheck::Replayed) => panic!("distinct nonce reported as replayed"),
-            }
+    fn full_store_refuses_rather_than_forgets() {
+        let s = MemoryStore::new(100);
+        for i in 0..100 {
+            assert_eq!(s.check_and_record_at("k", &n(i), TTL, 0).unwrap(), NonceCheck::Fresh, "{i}");
         }
-        assert!(refused >= 200 - 16, "a full store must refuse, not forget");
-        assert!(s.len() <= 16);
+        for i in 100..300 {
+            let e = s.check_and_record_at("k", &n(i), TTL, 30).unwrap_err();
+            assert_eq!(e.status(), Status::NonceStoreUnavailable);
+        }
+        // Every one of the first hundred is still remembered.
+        for i in 0..100 {
+            assert_eq!(s.check_and_record_at("k", &n(i), TTL, 30).unwrap(), NonceCheck::Replayed, "{i}");
+        }
+        assert_eq!(s.len(), 100);
+    }
 
-        let s = MemoryStore::new(16);
-        for i in 0..16 * 8 {
-            // Zero TTL: expired at once, so every shard can always evict.
-            assert_eq!(s.check_and_record("k", &format!("{i:032x}"), Duration::ZERO).unwrap(), NonceCheck::Fresh);
+    #[test]
+    fn expired_entries_are_evicted_and_make_room() {
+        let s = MemoryStore::new(100);
+        for i in 0..100 {
+            s.check_and_record_at("k", &n(i), TTL, 0).unwrap();
         }
+        // TTL 60 s is kept for 61 s: at 60 still live, at 61 gone.
+        assert!(s.check_and_record_at("k", &n(1000), TTL, 60).is_err());
+        assert_eq!(s.check_and_record_at("k", &n(5), TTL, 60).unwrap(), NonceCheck::Replayed);
+        for i in 100..200 {
+            assert_eq!(s.check_and_record_at("k", &n(i), TTL, 61).unwrap(), NonceCheck::Fresh, "{i}");
+        }
+        assert_eq!(s.len(), 100, "the expired hundred were swept out");
+        // An expired nonce is fresh again (its timestamp can no longer pass the window).
+        for i in 0..100 {
+            assert_eq!(s.check_and_record_at("k", &n(i), TTL, 200).unwrap(), NonceCheck::Fresh);
+        }
+    }
+
+    #[test]
+    fn periodic_sweep_frees_memory_without_being_full() {
+        let s = MemoryStore::new(1_000_000);
+        for i in 0..1000 {
+            s.check_and_record_at("k", &n(i), Duration::from_secs(5), 0).unwrap();
+        }
+        assert_eq!(s.len(), 1000);
+        // Enough later inserts to touch every shard after the sweep interval.
+        for i in 1000..1400 {
+            s.check_and_record_at("k", &n(i), Duration::from_secs(5), 100).unwrap();
+        }
+        assert_eq!(s.len(), 400);
+    }
+
+    #[test]
+    fn key_ids_are_separate_and_unambiguous() {
+        let s = MemoryStore::new(10);
+        assert_eq!(s.check_and_record_at("ab", "c", TTL, 0).unwrap(), NonceCheck::Fresh);
+        assert_eq!(s.check_and_record_at("a", "bc", TTL, 0).unwrap(), NonceCheck::Fresh);
+        assert_eq!(s.check_and_record_at("a", "bc", TTL, 0).unwrap(), NonceCheck::Replayed);
+    }
+
+    #[test]
+    fn concurrent_same_nonce_is_fresh_exactly_once() {
+        let s = Arc::new(MemoryStore::new(100_000));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let s = s.clone();
+                std::thread::spawn(move || (0..5000).filter(|i| s.check_and_record("k", &n(*i), TTL).unwrap() == NonceCheck::Fresh).count())
+            })
+            .collect();
+        let fresh: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+        assert_eq!(fresh, 5000);
+        assert_eq!(s.len(), 5000);
     }
 }

@@ -5,6 +5,15 @@
 //! When it cannot answer (full, unreachable, read-only) it returns
 //! `NONCE_STORE_UNAVAILABLE`, and the verifier refuses the request: fail closed.
 //!
+//! | store | for | URL |
+//! |---|---|---|
+//! | [`MemoryStore`] | one process | `memory://?max_entries=1000000` |
+//! | [`SqliteStore`] | many processes on one host (PHP-FPM, gunicorn) | `sqlite:///var/lib/app/nonces.db?busy_timeout_ms=2000` |
+//! | [`RedisStore`] | many hosts | `redis://[:password@]host:6379/0?connect_timeout_ms=1000&timeout_ms=1000&prefix=signwire` |
+//! | [`CallbackStore`] | anything else | (a function; in C a function pointer) |
+//!
+//! [`open`] turns a URL into a store; every binding passes the same string to it.
+//!
 //! ```
 //! use signwire::replay::{MemoryStore, NonceCheck, NonceStore};
 //! use std::time::Duration;
@@ -16,12 +25,38 @@
 //! assert_eq!(store.check_and_record("k2", "00112233445566778899aabbccddeeff", ttl).unwrap(), NonceCheck::Fresh);
 //! ```
 
+mod callback;
 mod memory;
+mod redis;
+mod sqlite;
+mod url;
 
-pub use memory::MemoryStore;
+pub use callback::CallbackStore;
+pub use memory::{MemoryStore, DEFAULT_MAX_ENTRIES};
+pub use redis::RedisStore;
+pub use sqlite::SqliteStore;
 
 use crate::error::Result;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// Open the nonce store a URL names. A malformed URL is `INVALID_ARGUMENT`; a store that
+/// cannot be opened or reached (missing directory, Redis down) is `NONCE_STORE_UNAVAILABLE`.
+/// Passwords in the URL never appear in messages or in [`NonceStore::describe`].
+///
+/// ```
+/// use signwire::replay;
+/// let store = replay::open("memory://?max_entries=5000").unwrap();
+/// assert_eq!(store.describe(), "memory://?max_entries=5000");
+/// assert_eq!(replay::open("memcached://x").unwrap_err().status(), signwire::Status::InvalidArgument);
+/// ```
+pub fn open(url: &str) -> Result<Arc<dyn NonceStore>> {
+    Ok(match url::StoreUrl::parse(url)? {
+        url::StoreUrl::Memory { max_entries } => Arc::new(MemoryStore::new(max_entries)),
+        url::StoreUrl::Sqlite { path, busy_timeout_ms } => Arc::new(SqliteStore::open(path, Duration::from_millis(busy_timeout_ms))?),
+        url::StoreUrl::Redis(r) => Arc::new(RedisStore::from_url(&r)?),
+    })
+}
 
 /// The answer of a nonce store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
