@@ -24,7 +24,8 @@ usage:
   signwire verify  --scheme S --key-id ID (--secret-env VAR | --secret-file PATH)
                    --method M --url URL (--header 'Name: value' ... | --headers-file PATH|-)
                    [--body-file PATH|-]
-                   [--now T] [--remote-addr IP]
+                   [--now T] [--remote-addr IP] [--nonce-store URL]
+                   [--allow-ip CIDR]... [--trusted-proxy CIDR]...
                    [--diagnostics]   (on failure, print the server's diagnostic line to stderr)
   signwire explain (sign's arguments)   payload, signature, headers and the fingerprint line
   signwire diff CLIENT SERVER
@@ -35,21 +36,31 @@ usage:
 
   --scheme takes a preset (hopnow) or a path to a JSON scheme document.
   --secret-file reads the whole file; one trailing newline is ignored.
+  --nonce-store: memory://?max_entries=N (default; this process only),
+                 sqlite:///abs/path.db (shared by processes on a host),
+                 redis://[:password@]host:port/db (shared by hosts).
+  --allow-ip and --trusted-proxy repeat; X-Forwarded-For (as a --header) is read only
+  when --remote-addr is a trusted proxy.
   exit status: 0 ok, 1 verification failed, 2 usage or input error";
 
 struct Args {
     single: HashMap<String, String>,
     headers: Vec<String>,
+    repeated: HashMap<String, Vec<String>>,
 }
+
+/// Options that may be given more than once.
+const REPEATABLE: &[&str] = &["allow-ip", "trusted-proxy"];
 
 fn parse_args(argv: &[String]) -> Result<Args, String> {
     const TAKES_VALUE: &[&str] = &[
         "scheme", "key-id", "secret-env", "secret-file", "method", "url", "body-file", "timestamp", "nonce", "header", "now",
-        "remote-addr", "headers-file",
+        "remote-addr", "headers-file", "nonce-store", "allow-ip", "trusted-proxy",
     ];
     const FLAGS: &[&str] = &["diagnostics"];
     let mut single = HashMap::new();
     let mut headers = Vec::new();
+    let mut repeated: HashMap<String, Vec<String>> = HashMap::new();
     let mut i = 0;
     while i < argv.len() {
         let a = &argv[i];
@@ -68,12 +79,14 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         let v = argv.get(i + 1).ok_or_else(|| format!("--{name} needs a value"))?.clone();
         if name == "header" {
             headers.push(v);
+        } else if REPEATABLE.contains(&name) {
+            repeated.entry(name.to_string()).or_default().push(v);
         } else if single.insert(name.to_string(), v).is_some() {
             return Err(format!("--{name} given twice"));
         }
         i += 2;
     }
-    Ok(Args { single, headers })
+    Ok(Args { single, headers, repeated })
 }
 
 impl Args {
@@ -82,6 +95,9 @@ impl Args {
     }
     fn need(&self, k: &str) -> Result<&str, String> {
         self.get(k).ok_or_else(|| format!("--{k} is required"))
+    }
+    fn all(&self, k: &str) -> &[String] {
+        self.repeated.get(k).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -142,6 +158,9 @@ fn run(cmd: &str, args: &Args) -> Result<(), Fail> {
     let body = read_body(args)?;
     match cmd {
         "sign" | "explain" => {
+            if let Some(o) = ["nonce-store", "allow-ip", "trusted-proxy"].iter().find(|o| args.get(o).is_some() || !args.all(o).is_empty()) {
+                return Err(Fail::Usage(format!("--{o} applies to verify only")));
+            }
             let signer = Signer::new(scheme.clone(), key_id, &secret).map_err(Fail::Input)?;
             let timestamp = seconds(args, "timestamp")?.unwrap_or_else(unix_now);
             let nonce = match args.get("nonce") {
@@ -173,8 +192,19 @@ fn run(cmd: &str, args: &Args) -> Result<(), Fail> {
             Ok(())
         }
         "verify" => {
-            let verifier = Verifier::new(scheme);
+            let mut verifier = Verifier::new(scheme);
             verifier.keyring().add_secret(key_id, &secret).map_err(Fail::Input)?;
+            for cidr in args.all("allow-ip") {
+                verifier.allow_ip(cidr).map_err(|e| Fail::Usage(format!("--allow-ip: {}", e.message())))?;
+            }
+            for cidr in args.all("trusted-proxy") {
+                verifier.trust_proxy(cidr).map_err(|e| Fail::Usage(format!("--trusted-proxy: {}", e.message())))?;
+            }
+            if let Some(url) = args.get("nonce-store") {
+                // An unreachable store is a verification outcome (fail closed, exit 1); a
+                // malformed URL is a usage error.
+                verifier.set_nonce_store_url(url).map_err(|e| if e.status().is_verification_failure() { Fail::Verify(e) } else { Fail::Input(e) })?;
+            }
             let mut headers = Headers::new();
             let mut lines = args.headers.clone();
             if let Some(path) = args.get("headers-file") {

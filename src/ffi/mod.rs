@@ -14,6 +14,8 @@
 pub mod diagnostics;
 pub mod epintower;
 pub mod mac;
+pub mod policy;
+pub mod replay;
 pub mod scheme;
 pub mod seal;
 pub mod signer;
