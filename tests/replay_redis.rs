@@ -2,9 +2,9 @@
 //! redis-server binary, so they are ignored in a plain `cargo test`; suite 40-replay runs
 //! them with `--ignored redis_` after scripts/deps/apt-replay.txt has installed it.
 
-mod common;
+mod replay_common;
 
-use common::*;
+use replay_common::*;
 use signwire::replay::{NonceCheck, NonceStore, RedisStore};
 use signwire::Status;
 use std::time::{Duration, Instant};
