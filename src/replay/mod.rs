@@ -76,3 +76,10 @@ pub trait NonceStore: Send + Sync {
     /// A short description for logs (`memory`, `sqlite:///var/lib/x.db`); never a password.
     fn describe(&self) -> String;
 }
+
+impl std::fmt::Debug for dyn NonceStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // describe() never includes a password, so this is safe to log.
+        write!(f, "NonceStore({})", self.describe())
+    }
+}
