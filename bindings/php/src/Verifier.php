@@ -11,8 +11,13 @@ use FFI\CData;
  * Verifies signed requests: required headers, known key id, timestamp window, signature
  * (constant time, every active secret of the key), then the nonce.
  *
+ * Under PHP-FPM every worker is its own process: give them one nonce store they share, or
+ * each worker would accept a replayed request once (`nonceStore: 'sqlite:///var/lib/app/nonces.db'`
+ * on one host, `'redis://host:6379/0'` across hosts).
+ *
  * ```php
- * $verifier = new Signwire\Verifier('hopnow', keys: ['k1' => getenv('HOPNOW_SECRET')], maxAge: 300);
+ * $verifier = new Signwire\Verifier('hopnow', keys: ['k1' => getenv('HOPNOW_SECRET')], maxAge: 300,
+ *     nonceStore: 'sqlite:///var/lib/app/nonces.db', allowedIps: ['10.0.0.0/8'], trustedProxies: ['172.16.0.0/12']);
  * try {
  *     $keyId = $verifier->verifyGlobals(publicOrigin: 'https://api.example.com');
  * } catch (Signwire\VerificationException $e) {
@@ -34,14 +39,25 @@ final class Verifier
      * @param int|null $maxFutureSkew furthest accepted timestamp, seconds after now (default: the scheme's)
      * @param bool $diagnostics every VerificationException carries getDiagnostic(), a line for
      *        the server's log that names what this server rebuilt (no secret, no signature)
-     * @throws StatusException an unknown scheme, a weak secret, an out-of-range option
+     * @param string|null $nonceStore store URL: `memory://?max_entries=N` (default; this process
+     *        only), `sqlite:///abs/path.db` (every FPM worker on a host), `redis://[:password@]host:port/db`
+     *        (several hosts). Opened now: NonceStoreUnavailableException when it cannot be.
+     * @param list<string> $allowedIps CIDR ranges; once set, REMOTE_ADDR (or the client a trusted
+     *        proxy reports) must be inside one, else IpNotAllowedException
+     * @param list<string> $trustedProxies CIDR ranges of proxies whose X-Forwarded-For is believed
+     *        (none by default: the header is ignored)
+     * @throws StatusException an unknown scheme, a weak secret, an out-of-range option, a bad
+     *         CIDR range or store URL (InvalidArgumentException), an unreachable store
      */
     public function __construct(
         string $scheme,
         array $keys = [],
         ?int $maxAge = null,
         ?int $maxFutureSkew = null,
-        bool $diagnostics = false
+        bool $diagnostics = false,
+        ?string $nonceStore = null,
+        array $allowedIps = [],
+        array $trustedProxies = []
     ) {
         $ffi = Library::ffi();
         $schemeHandle = Scheme::open($scheme);
@@ -62,6 +78,15 @@ final class Verifier
             if ($diagnostics) {
                 Library::check($ffi->signwire_verifier_set_diagnostics($out, 1));
                 $this->diagnostics = true;
+            }
+            if ($nonceStore !== null) {
+                Library::check($ffi->signwire_verifier_set_nonce_store($out, Library::text($nonceStore, 'nonceStore')));
+            }
+            foreach (self::ranges($allowedIps, 'allowedIps') as $cidr) {
+                Library::check($ffi->signwire_verifier_allow_ip($out, $cidr));
+            }
+            foreach (self::ranges($trustedProxies, 'trustedProxies') as $cidr) {
+                Library::check($ffi->signwire_verifier_trust_proxy($out, $cidr));
             }
             foreach ($keys as $keyId => $secrets) {
                 foreach ((array) $secrets as $secret) {
@@ -263,6 +288,19 @@ final class Verifier
     public function handle(): CData
     {
         return $this->handle ?? throw new \LogicException('Signwire\Verifier: used after release');
+    }
+
+    /** @return list<string> */
+    private static function ranges(array $ranges, string $what): array
+    {
+        $out = [];
+        foreach ($ranges as $cidr) {
+            if (!is_string($cidr)) {
+                throw Library::error('SIGNWIRE_ERR_INVALID_ARGUMENT', "$what must be a list of CIDR strings, got " . get_debug_type($cidr));
+            }
+            $out[] = Library::text($cidr, $what);
+        }
+        return $out;
     }
 
     private static function seconds(int $value, string $what): int

@@ -31,7 +31,7 @@ final class FpmTest extends TestCase
      * @param array<string,string> $ini
      * @param list<string> $prefix run the master through this (e.g. setpriv to drop root)
      */
-    private static function start(string $dir, array $ini, array $prefix = []): ServerProcess
+    private static function start(string $dir, array $ini, array $prefix = [], array $env = []): ServerProcess
     {
         $port = Support::freePort();
         $root = posix_geteuid() === 0 && $prefix === [];
@@ -50,7 +50,7 @@ final class FpmTest extends TestCase
             'decorate_workers_output = no',
         ]) . "\n");
         $cmd = array_merge($prefix, [self::fpmBinary(), '--nodaemonize', '--fpm-config', "$dir/fpm.conf", '-c', "$dir/php.ini"], $root ? ['--allow-to-run-as-root'] : []);
-        return new ServerProcess($cmd, ['SIGNWIRE_LIB' => Support::library(), 'SIGNWIRE_TEST_KEY_ID' => self::KEY_ID,
+        return new ServerProcess($cmd, $env + ['SIGNWIRE_LIB' => Support::library(), 'SIGNWIRE_TEST_KEY_ID' => self::KEY_ID,
             'SIGNWIRE_TEST_SECRET' => self::$secret], $port, "$dir/fpm.log");
     }
 
@@ -157,5 +157,32 @@ final class FpmTest extends TestCase
         $this->assertStringContainsString('PHP refused FFI::cdef here (ffi.enable=preload, SAPI fpm-fcgi)', $r['body']);
         $this->assertStringContainsString('opcache.preload=' . dirname(__DIR__) . '/preload.php', $r['body']);
         $this->assertStringContainsString('ffi.preload=', $r['body']);
+    }
+
+    public function testWorkersShareOneSqliteNonceStore(): void
+    {
+        // A replayed request must fail whichever worker it reaches: the nonce store is one
+        // SQLite file, not each worker's memory.
+        $dir = Support::tempDir('signwire-fpm-');
+        $fpm = self::start($dir, Support::preloadIni($dir), [], ['SIGNWIRE_TEST_NONCE_STORE' => "sqlite://$dir/nonces.db"]);
+        try {
+            $body = '{"amount":"3.00"}';
+            $target = '/v1/pay.php?order=8';
+            $headers = self::sign('POST', $target, $body);
+            $statuses = [];
+            $workers = [];
+            for ($i = 0; $i < 9; $i++) {
+                $r = self::fcgi($fpm, 'POST', $target, $body, $headers);
+                $statuses[] = $r['status'];
+                $workers[$r['headers']['x-worker'] ?? '?'] = true;
+            }
+            usleep(200_000);
+            $log = $fpm->log();
+        } finally {
+            $fpm->stop();
+        }
+        $this->assertSame([200, 401, 401, 401, 401, 401, 401, 401, 401], $statuses, $log);
+        $this->assertGreaterThanOrEqual(2, count($workers), 'the requests reached more than one worker');
+        $this->assertStringContainsString('SIGNWIRE_ERR_NONCE_REPLAYED', $log);
     }
 }

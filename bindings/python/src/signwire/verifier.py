@@ -16,11 +16,12 @@ signwire.errors.NonceReplayed: SIGNWIRE_ERR_NONCE_REPLAYED: nonce ... was alread
 from __future__ import annotations
 
 import ctypes
-from typing import Any, Iterable, Mapping, Optional, Tuple, Union
+import threading
+from typing import Any, Callable, Iterable, Mapping, Optional, Tuple, Union
 
 from . import _marshal as m
 from ._native import decls, lib
-from .errors import MalformedHeader, VerificationError, check
+from .errors import MalformedHeader, NonceStoreUnavailable, VerificationError, check
 from .scheme import Scheme, SchemeLike
 
 __all__ = ["Verifier", "Keys"]
@@ -30,6 +31,13 @@ _KEY_ID_CAP = decls.constants["SIGNWIRE_KEY_ID_MAX"]
 
 #: ``{"k1": secret}`` or, during rotation, ``{"k1": [old_secret, new_secret]}``.
 Keys = Mapping[str, Union[m.Bytes, Iterable[m.Bytes]]]
+
+#: A nonce store of your own: ``check(key_id, nonce, ttl_seconds)`` atomically records the
+#: pair for ``ttl_seconds`` and returns True if it was new, False if it was already there.
+NonceCallback = Callable[[str, str, int], bool]
+
+_NONCE_CALLBACK = decls.callbacks["signwire_nonce_callback"]
+_NONCE_RESULT = decls.enums["signwire_nonce_result"]
 
 
 class Verifier(m.Handle):
@@ -41,6 +49,21 @@ class Verifier(m.Handle):
 
     ``max_age`` and ``max_future_skew`` (seconds) default to the scheme's values (HopNow:
     300 and 60).
+
+    ``nonce_store`` is a store URL — ``"memory://?max_entries=1000000"`` (the default, this
+    process only), ``"sqlite:///var/lib/app/nonces.db"`` (every worker on a host: use it
+    under gunicorn/uwsgi), ``"redis://host:6379/0"`` (several hosts) — or a callable
+    ``check(key_id, nonce, ttl_seconds) -> bool`` (True: new and now recorded; False:
+    replayed) for a store of your own. A store that cannot answer, or a callable that raises
+    or returns anything but a bool, makes verification fail with
+    :class:`NonceStoreUnavailable`: fail closed.
+
+    ``allowed_ips`` is a list of CIDR ranges (``"10.0.0.0/8"``, ``"2001:db8::/32"``); once
+    set, every request needs a ``remote_addr`` inside one. ``trusted_proxies`` lists the
+    proxies whose ``X-Forwarded-For`` entries are believed (none by default).
+
+    >>> v = Verifier("hopnow", {"k1": b"s3cret"}, nonce_store="memory://?max_entries=1000",
+    ...              max_future_skew=30, allowed_ips=["10.0.0.0/8"], trusted_proxies=["172.16.0.0/12"])
 
     With ``diagnostics=True`` every :class:`VerificationError` carries ``diagnostic``: the
     reason, the server time and a fingerprint of each signed component as this server
@@ -65,6 +88,9 @@ class Verifier(m.Handle):
         max_age: Optional[int] = None,
         max_future_skew: Optional[int] = None,
         diagnostics: bool = False,
+        nonce_store: Union[str, NonceCallback, None] = None,
+        allowed_ips: Optional[Iterable[str]] = None,
+        trusted_proxies: Optional[Iterable[str]] = None,
     ) -> None:
         s = Scheme.of(scheme)
         try:
@@ -88,11 +114,45 @@ class Verifier(m.Handle):
         self.diagnostics = bool(diagnostics)
         if self.diagnostics:
             self._configure(lib.signwire_verifier_set_diagnostics, 1)
+        self._nonce_callback = None
+        self._callback_errors = threading.local()
+        if callable(nonce_store):
+            self._nonce_callback = _NONCE_CALLBACK(self._trampoline(nonce_store))
+            self._configure(lib.signwire_verifier_set_nonce_store_callback, self._nonce_callback, None)
+        elif nonce_store is not None:
+            self._configure(lib.signwire_verifier_set_nonce_store, m.text(nonce_store, "nonce_store"))
+        for cidr in _ranges(allowed_ips, "allowed_ips"):
+            self._configure(lib.signwire_verifier_allow_ip, m.text(cidr, "allowed_ips"))
+        for cidr in _ranges(trusted_proxies, "trusted_proxies"):
+            self._configure(lib.signwire_verifier_trust_proxy, m.text(cidr, "trusted_proxies"))
         for key_id, secrets in (keys or {}).items():
             if isinstance(secrets, (bytes, bytearray, memoryview, str)):
                 secrets = [secrets]
             for secret in secrets:
                 self.add_secret(key_id, secret)
+
+    def _trampoline(self, check_fn: NonceCallback):  # type: ignore[no-untyped-def]
+        fresh = _NONCE_RESULT["SIGNWIRE_NONCE_FRESH"]
+        replayed = _NONCE_RESULT["SIGNWIRE_NONCE_REPLAYED"]
+        error = _NONCE_RESULT["SIGNWIRE_NONCE_STORE_ERROR"]
+        errors = self._callback_errors
+
+        def call(_user_data, key_id, nonce, ttl):  # type: ignore[no-untyped-def]
+            # Never let an exception reach ctypes (it would print it and return 0); keep it
+            # for verify() to chain onto NonceStoreUnavailable.
+            try:
+                answer = check_fn(key_id.decode("utf-8"), nonce.decode("utf-8"), int(ttl))
+            except BaseException as e:  # noqa: BLE001 - any failure must fail closed
+                errors.last = e
+                return error
+            if answer is True:
+                return fresh
+            if answer is False:
+                return replayed
+            errors.last = TypeError(f"nonce_store callable returned {answer!r}, not True or False")
+            return error
+
+        return call
 
     def _configure(self, fn, *args) -> None:  # type: ignore[no-untyped-def]
         try:
@@ -173,12 +233,25 @@ class Verifier(m.Handle):
                 if self.diagnostics:
                     # Thread-local in the library: read it on this thread, right away.
                     e.diagnostic = m.call_out(lib.signwire_last_diagnostic, (), 1024).decode("utf-8") or None
+                cause = getattr(self._callback_errors, "last", None)
+                if isinstance(e, NonceStoreUnavailable) and cause is not None:
+                    self._callback_errors.last = None
+                    raise e from cause
                 raise
         finally:
             self._leave()
 
     def __repr__(self) -> str:
         return f"Verifier({self._scheme_doc['name']!r})"
+
+
+def _ranges(value: Optional[Iterable[str]], name: str) -> Iterable[str]:
+    if value is None:
+        return ()
+    if isinstance(value, (str, bytes)):
+        # A bare string would be iterated character by character.
+        raise TypeError(f"{name} must be a list of CIDR ranges, e.g. [{value!r}]")
+    return list(value)
 
 
 def _seconds_setting(value: int, name: str) -> int:
