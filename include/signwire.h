@@ -70,6 +70,18 @@ typedef enum signwire_encoding {
   SIGNWIRE_ENCODING_BASE64 = 2,
 } signwire_encoding;
 
+// What a nonce callback returns. Any other value (including 0, what many FFI layers return
+// when the callback itself failed) counts as `SIGNWIRE_NONCE_STORE_ERROR`: the request is
+// refused with `SIGNWIRE_ERR_NONCE_STORE_UNAVAILABLE`.
+typedef enum signwire_nonce_result {
+  // First use of (key id, nonce): now recorded for `ttl_seconds`.
+  SIGNWIRE_NONCE_FRESH = 1,
+  // Already recorded and not yet expired.
+  SIGNWIRE_NONCE_REPLAYED = 2,
+  // The store could not answer.
+  SIGNWIRE_NONCE_STORE_ERROR = 3,
+} signwire_nonce_result;
+
 // A bcrypt signature scheme (a preset or a JSON document). Immutable and thread-safe.
 typedef struct signwire_bcrypt_scheme signwire_bcrypt_scheme;
 
@@ -95,6 +107,15 @@ typedef struct signwire_signer signwire_signer;
 // `signwire_verifier_retire_secret` may be called from any number of threads at once.
 // The `signwire_verifier_set_*` functions must be called before the verifier is shared.
 typedef struct signwire_verifier signwire_verifier;
+
+// A nonce store implemented by the caller. Must atomically record (key_id, nonce) for
+// `ttl_seconds` if absent and return `SIGNWIRE_NONCE_FRESH`, or return
+// `SIGNWIRE_NONCE_REPLAYED` if present. `key_id` and `nonce` are NUL-terminated and valid
+// only during the call. Called from whichever thread verifies, possibly several at once.
+typedef int32_t (*signwire_nonce_callback)(void *user_data,
+                                           const char *key_id,
+                                           const char *nonce,
+                                           uint64_t ttl_seconds);
 
 #ifdef __cplusplus
 extern "C" {
@@ -288,6 +309,39 @@ enum signwire_status signwire_hmac_key_verify(const struct signwire_hmac_key *ke
                                               const char *signature,
                                               size_t signature_len,
                                               int32_t encoding);
+
+// Accept requests only from clients in a CIDR range (`10.0.0.0/8`, `2001:db8::/32`, or a
+// single address); call once per range. With any range set, a request verified without a
+// `remote_addr`, or from outside every range, fails with `SIGNWIRE_ERR_IP_NOT_ALLOWED`.
+// IPv4-mapped IPv6 addresses (`::ffff:10.1.2.3`) count as IPv4. A range with host bits
+// set (`10.0.0.1/8`) is `SIGNWIRE_ERR_INVALID_ARGUMENT`. Call before the verifier is
+// shared between threads.
+enum signwire_status signwire_verifier_allow_ip(struct signwire_verifier *verifier,
+                                                const char *cidr);
+
+// Trust proxies in a CIDR range to report the client in `X-Forwarded-For`. When the peer
+// (`remote_addr`) is a trusted proxy, the client is the rightmost `X-Forwarded-For` entry
+// that is not a trusted proxy. Off by default: without trusted proxies the header is never
+// read. Call before the verifier is shared between threads.
+enum signwire_status signwire_verifier_trust_proxy(struct signwire_verifier *verifier,
+                                                   const char *cidr);
+
+// Use the nonce store a URL names instead of the default in-memory one:
+// `memory://?max_entries=N` (one process), `sqlite:///path/file.db` (processes on one
+// host), `redis://[:password@]host:port/db` (several hosts). The store is opened (or
+// connected) now: a malformed URL gives `SIGNWIRE_ERR_INVALID_ARGUMENT`, a store that
+// cannot be opened or reached `SIGNWIRE_ERR_NONCE_STORE_UNAVAILABLE`; the verifier keeps
+// its previous store on failure. Call before the verifier is shared between threads.
+enum signwire_status signwire_verifier_set_nonce_store(struct signwire_verifier *verifier,
+                                                       const char *url);
+
+// Use a caller-supplied nonce store: `callback(user_data, key_id, nonce, ttl_seconds)` is
+// called once per request whose signature is valid. `user_data` is passed through
+// untouched and must stay valid while the verifier exists. Call before the verifier is
+// shared between threads.
+enum signwire_status signwire_verifier_set_nonce_store_callback(struct signwire_verifier *verifier,
+                                                                signwire_nonce_callback callback,
+                                                                void *user_data);
 
 // Load a scheme: a preset name ("hopnow"), a path to a JSON document, or the JSON text.
 enum signwire_status signwire_scheme_new(const char *name_or_json, struct signwire_scheme **out);
