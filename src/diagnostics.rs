@@ -133,6 +133,10 @@ fn header_value<'a>(request: &Request<'a>, name: &str) -> std::result::Result<&'
 /// `(missing)`, `(repeated)` or `(invalid)`, which is itself the answer.
 pub fn fingerprint(scheme: &Scheme, request: &Request<'_>) -> Fingerprint {
     let mut entries = vec![("scheme".to_string(), clear(scheme.name.as_bytes()))];
+    if scheme.kind != crate::scheme::Kind::Generic {
+        entries.extend(crate::scheme::webhooks::fingerprint(scheme, request));
+        return Fingerprint { entries };
+    }
     let h = &scheme.headers;
     let shown = |r: std::result::Result<&str, &'static str>| r.map(|v| clear(v.as_bytes())).unwrap_or_else(|e| e.to_string());
     entries.push(("key_id".into(), shown(header_value(request, &h.key_id))));

@@ -41,9 +41,44 @@ impl Drop for Secret {
     }
 }
 
+/// How a configured secret becomes MAC key bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SecretFormat {
+    /// The bytes as given.
+    #[default]
+    Raw,
+    /// Standard Webhooks: `whsec_` (optional) then standard base64 of the key bytes.
+    WhsecBase64,
+}
+
+impl SecretFormat {
+    /// The key bytes of `secret` in this format (wiped on drop).
+    ///
+    /// ```
+    /// use signwire::keyring::SecretFormat;
+    /// assert_eq!(&*SecretFormat::WhsecBase64.decode(b"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap(),
+    ///            &[0x31, 0xf2, 0x90, 0xf6, 0xbf, 0x06, 0x29, 0x8a, 0xab, 0x4f, 0x08, 0xd4, 0x3c, 0x3f, 0x08, 0x2c,
+    ///              0xf6, 0x48, 0xa3, 0x62, 0xda, 0x2d, 0xa4, 0xb0]);
+    /// ```
+    pub fn decode(self, secret: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        match self {
+            SecretFormat::Raw => Ok(zeroize::Zeroizing::new(secret.to_vec())),
+            SecretFormat::WhsecBase64 => {
+                use base64::Engine;
+                let b64 = secret.strip_prefix(b"whsec_").unwrap_or(secret);
+                base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .map(zeroize::Zeroizing::new)
+                    .map_err(|_| Error::invalid("secret must be whsec_ followed by base64 (as Standard Webhooks issues them)"))
+            }
+        }
+    }
+}
+
 /// Key id → active secrets.
 pub struct Keyring {
     algorithm: Algorithm,
+    format: SecretFormat,
     keys: RwLock<HashMap<String, Arc<Vec<Arc<Secret>>>>>,
 }
 
@@ -78,7 +113,20 @@ fn fingerprint(secret: &[u8]) -> [u8; 32] {
 impl Keyring {
     /// An empty keyring for one MAC algorithm.
     pub fn new(algorithm: Algorithm) -> Keyring {
-        Keyring { algorithm, keys: RwLock::new(HashMap::new()) }
+        Keyring::with_format(algorithm, SecretFormat::Raw)
+    }
+
+    /// An empty keyring whose secrets are given in `format`.
+    pub fn with_format(algorithm: Algorithm, format: SecretFormat) -> Keyring {
+        Keyring { algorithm, format, keys: RwLock::new(HashMap::new()) }
+    }
+
+    /// Every key id with its active secrets (for schemes whose requests carry no key id).
+    pub fn all(&self) -> Result<Vec<(String, ActiveKeys)>> {
+        let map = self.keys.read().map_err(|_| Self::poisoned())?;
+        let mut v: Vec<_> = map.iter().map(|(k, s)| (k.clone(), ActiveKeys(s.clone()))).collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(v)
     }
 
     fn poisoned() -> Error {
@@ -89,6 +137,8 @@ impl Keyring {
     /// active is a no-op.
     pub fn add_secret(&self, key_id: &str, secret: &[u8]) -> Result<()> {
         check_key_id(key_id)?;
+        let decoded = self.format.decode(secret)?;
+        let secret = &decoded[..];
         let new = Arc::new(Secret { key: Key::new(self.algorithm, secret)?, fingerprint: fingerprint(secret) });
         let mut map = self.keys.write().map_err(|_| Self::poisoned())?;
         let current = map.get(key_id).cloned().unwrap_or_default();
@@ -107,7 +157,7 @@ impl Keyring {
     /// Retire one secret of a key id; the key id disappears with its last secret.
     /// Returns whether the secret was active.
     pub fn retire_secret(&self, key_id: &str, secret: &[u8]) -> Result<bool> {
-        let fp = fingerprint(secret);
+        let fp = fingerprint(&self.format.decode(secret)?);
         let mut map = self.keys.write().map_err(|_| Self::poisoned())?;
         let Some(current) = map.get(key_id).cloned() else { return Ok(false) };
         let next: Vec<_> = current.iter().filter(|s| !bool::from(s.fingerprint.ct_eq(&fp))).cloned().collect();

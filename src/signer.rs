@@ -69,6 +69,14 @@ impl SignedHeaders {
         self.spans.iter().map(|&span| self.entry(span))
     }
 
+    pub(crate) fn from_entries(entries: &[(&str, &str)]) -> SignedHeaders {
+        let mut h = SignedHeaders::with_capacity(256);
+        for (n, v) in entries {
+            h.push(n, v);
+        }
+        h
+    }
+
     /// `Name: value\r\n` lines.
     pub fn to_block(&self) -> String {
         self.block.clone()
@@ -104,7 +112,7 @@ impl Signer {
     pub fn new(scheme: Scheme, key_id: &str, secret: &[u8]) -> Result<Signer> {
         scheme.validate()?;
         check_key_id(key_id)?;
-        let key = Key::new(scheme.algorithm, secret)?;
+        let key = Key::new(scheme.algorithm, &crate::scheme::webhooks::secret_format(scheme.kind).decode(secret)?)?;
         Ok(Signer { scheme, key_id: key_id.to_string(), key })
     }
 
@@ -149,6 +157,10 @@ impl Signer {
         request.validate()?;
         if timestamp < 0 {
             return Err(Error::invalid("timestamp is negative"));
+        }
+        if self.scheme.kind != crate::scheme::Kind::Generic {
+            let (headers, payload) = crate::scheme::webhooks::sign(&self.scheme, &self.key, request, timestamp, nonce)?;
+            return Ok((headers, with_parts(&[Cow::Owned(payload)])));
         }
         check_nonce(nonce, self.scheme.nonce_hex_len).map_err(|e| Error::invalid(e.message().to_string()))?;
         let mut ts_buf = [0u8; 20];

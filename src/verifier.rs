@@ -95,7 +95,7 @@ impl Verifier {
     /// A verifier with the scheme's max age and skew, an empty keyring, and an in-memory
     /// nonce store of default capacity.
     pub fn new(scheme: Scheme) -> Verifier {
-        let keyring = Keyring::new(scheme.algorithm);
+        let keyring = Keyring::with_format(scheme.algorithm, crate::scheme::webhooks::secret_format(scheme.kind));
         Verifier {
             max_age: scheme.max_age,
             max_future_skew: scheme.max_future_skew,
@@ -235,6 +235,9 @@ impl Verifier {
 
     /// Verify as if the clock read `now` (unix seconds).
     pub fn verify_at(&self, request: &Request<'_>, now: i64) -> Result<Verified> {
+        if self.scheme.kind != crate::scheme::Kind::Generic {
+            return crate::scheme::webhooks::verify(self, &*self.nonce_store, request, now);
+        }
         // 1. Inputs and required headers, well-formed, limits first.
         request.validate()?;
         let empty = Headers::new();

@@ -3,12 +3,13 @@
 //! sent, lowercase hex HMAC-SHA256, headers `X-API-Key`, `X-Signature`, `X-Timestamp`,
 //! `X-Nonce`, a 32-hex-character nonce, and requests older than 5 minutes rejected.
 
-use super::{HeaderNames, Scheme, DEFAULT_MAX_FUTURE_SKEW};
+use super::{HeaderNames, Kind, Scheme, DEFAULT_MAX_FUTURE_SKEW};
 use crate::canonical::Component;
 use crate::mac::{Algorithm, Encoding};
 
 pub(super) fn scheme() -> Scheme {
     Scheme {
+        kind: Kind::Generic,
         name: "hopnow".into(),
         algorithm: Algorithm::Sha256,
         encoding: Encoding::Hex,

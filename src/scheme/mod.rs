@@ -23,6 +23,7 @@
 pub mod bcrypt;
 pub mod epintower;
 mod hopnow;
+pub mod webhooks;
 
 use crate::canonical::Component;
 use crate::error::{Error, Result, Status};
@@ -46,9 +47,38 @@ pub struct HeaderNames {
     pub nonce: String,
 }
 
+/// How a scheme carries its signature. The generic engine (key id, signature, timestamp and
+/// nonce headers) covers every scheme described by components; established webhook schemes
+/// sign a component payload too but carry it differently (no key id header, several
+/// signatures in one header, encoded secrets), in small dedicated code paths.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    /// Key id, signature, timestamp and nonce headers, as [`HeaderNames`] says.
+    #[default]
+    Generic,
+    /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64> ...`,
+    /// payload `{id}.{timestamp}.{body}`, `whsec_<base64>` secrets.
+    StandardWebhooks,
+    /// Stripe: `Stripe-Signature: t=<ts>,v1=<hex>[,v1=<hex>...]`, payload `{t}.{body}`.
+    Stripe,
+}
+
+impl Kind {
+    /// The JSON name (`standard-webhooks`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Generic => "generic",
+            Kind::StandardWebhooks => "standard-webhooks",
+            Kind::Stripe => "stripe",
+        }
+    }
+}
+
 /// A signature scheme.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scheme {
+    /// How the signature travels (generic headers, or an established webhook format).
+    pub kind: Kind,
     /// Short name, for logs and diagnostics.
     pub name: String,
     /// The MAC.
@@ -72,6 +102,8 @@ pub struct Scheme {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SchemeDocument {
+    #[serde(default)]
+    kind: Option<String>,
     name: String,
     algorithm: String,
     #[serde(default = "default_encoding")]
@@ -104,7 +136,7 @@ fn default_nonce_hex_len() -> usize {
 }
 
 /// Names of the built-in presets.
-pub const PRESETS: &[&str] = &["hopnow"];
+pub const PRESETS: &[&str] = &["hopnow", "standard-webhooks", "stripe"];
 
 impl Scheme {
     /// A preset by name, a path to a JSON document (`*.json`), or a JSON document itself
@@ -137,6 +169,8 @@ impl Scheme {
     pub fn preset(name: &str) -> Option<Scheme> {
         match name {
             "hopnow" => Some(hopnow::scheme()),
+            "standard-webhooks" => Some(webhooks::standard_webhooks()),
+            "stripe" => Some(webhooks::stripe()),
             _ => None,
         }
     }
@@ -148,7 +182,18 @@ impl Scheme {
         }
         let doc: SchemeDocument =
             serde_json::from_str(text).map_err(|e| Error::invalid(format!("scheme document: {e}")))?;
+        if let Some(kind) = doc.kind.as_deref().filter(|k| *k != "generic") {
+            // A preset kind is fixed by its specification: only the time window may change.
+            let mut preset = Scheme::preset(kind)
+                .filter(|p| p.kind != Kind::Generic)
+                .ok_or_else(|| Error::invalid(format!("scheme document: unknown kind {:?}", crate::headers::truncate_for_log(kind))))?;
+            preset.max_age = doc.max_age;
+            preset.max_future_skew = doc.max_future_skew;
+            preset.validate()?;
+            return Ok(preset);
+        }
         let scheme = Scheme {
+            kind: Kind::Generic,
             name: doc.name,
             algorithm: Algorithm::parse(&doc.algorithm)?,
             encoding: Encoding::parse(&doc.encoding)?,
@@ -165,7 +210,7 @@ impl Scheme {
 
     /// The scheme as a JSON document that [`Scheme::from_json`] reads back.
     pub fn to_json(&self) -> String {
-        serde_json::json!({
+        let mut doc = serde_json::json!({
             "name": self.name,
             "algorithm": self.algorithm.name(),
             "encoding": self.encoding.name(),
@@ -175,8 +220,11 @@ impl Scheme {
             "max_age": self.max_age,
             "max_future_skew": self.max_future_skew,
             "nonce_hex_len": self.nonce_hex_len,
-        })
-        .to_string()
+        });
+        if self.kind != Kind::Generic {
+            doc["kind"] = self.kind.name().into();
+        }
+        doc.to_string()
     }
 
     /// Refuse schemes that would be insecure or ambiguous.
@@ -184,6 +232,15 @@ impl Scheme {
         let bad = |m: String| Err(Error::invalid(format!("scheme {:?}: {m}", self.name)));
         if self.name.is_empty() || self.name.len() > 64 {
             return bad("name must be 1 to 64 characters".into());
+        }
+        if self.max_age == 0 || self.max_age > 7 * 24 * 3600 {
+            return bad("max_age must be 1 second to 7 days".into());
+        }
+        if self.max_future_skew > 3600 {
+            return bad("max_future_skew must be at most 3600 seconds".into());
+        }
+        if self.kind != Kind::Generic {
+            return Ok(());
         }
         if self.components.is_empty() || self.components.len() > 32 {
             return bad("components must list 1 to 32 entries".into());
