@@ -30,6 +30,8 @@ use FFI\CData;
 final class Verifier
 {
     private ?CData $handle = null;
+    /** The library calls it for as long as the handle lives. */
+    private ?\Closure $nonceCallback = null;
     private bool $diagnostics = false;
 
     /**
@@ -42,6 +44,10 @@ final class Verifier
      * @param string|null $nonceStore store URL: `memory://?max_entries=N` (default; this process
      *        only), `sqlite:///abs/path.db` (every FPM worker on a host), `redis://[:password@]host:port/db`
      *        (several hosts). Opened now: NonceStoreUnavailableException when it cannot be.
+     *        Or a Closure `fn (string $keyId, string $nonce, int $ttlSeconds): bool` for a store
+     *        signwire does not ship (APCu, Memcached…): atomically record the pair and return
+     *        true, or return false when it was recorded before; anything else, an exception
+     *        included, refuses the request (NonceStoreUnavailableException).
      * @param list<string> $allowedIps CIDR ranges; once set, REMOTE_ADDR (or the client a trusted
      *        proxy reports) must be inside one, else IpNotAllowedException
      * @param list<string> $trustedProxies CIDR ranges of proxies whose X-Forwarded-For is believed
@@ -55,7 +61,7 @@ final class Verifier
         ?int $maxAge = null,
         ?int $maxFutureSkew = null,
         bool $diagnostics = false,
-        ?string $nonceStore = null,
+        string|\Closure|null $nonceStore = null,
         array $allowedIps = [],
         array $trustedProxies = []
     ) {
@@ -79,7 +85,9 @@ final class Verifier
                 Library::check($ffi->signwire_verifier_set_diagnostics($out, 1));
                 $this->diagnostics = true;
             }
-            if ($nonceStore !== null) {
+            if ($nonceStore instanceof \Closure) {
+                $this->setNonceCallback($out, $nonceStore);
+            } elseif ($nonceStore !== null) {
                 Library::check($ffi->signwire_verifier_set_nonce_store($out, Library::text($nonceStore, 'nonceStore')));
             }
             foreach (self::ranges($allowedIps, 'allowedIps') as $cidr) {
@@ -301,6 +309,26 @@ final class Verifier
             $out[] = Library::text($cidr, $what);
         }
         return $out;
+    }
+
+    /**
+     * Route the library's nonce checks to a PHP closure. An exception must not unwind into C
+     * (PHP's FFI aborts the request), so any Throwable becomes "store error": refused.
+     */
+    private function setNonceCallback(CData $handle, \Closure $store): void
+    {
+        $ffi = Library::ffi();
+        [$fresh, $replayed, $error] = [$ffi->SIGNWIRE_NONCE_FRESH, $ffi->SIGNWIRE_NONCE_REPLAYED, $ffi->SIGNWIRE_NONCE_STORE_ERROR];
+        $this->nonceCallback = static function ($userData, $keyId, $nonce, $ttl) use ($store, $fresh, $replayed, $error): int {
+            try {
+                $result = $store((string) $keyId, (string) $nonce, (int) $ttl);
+            } catch (\Throwable $e) {
+                error_log('signwire: nonce store closure failed: ' . get_class($e) . ': ' . $e->getMessage());
+                return $error;
+            }
+            return $result === true ? $fresh : ($result === false ? $replayed : $error);
+        };
+        Library::check($ffi->signwire_verifier_set_nonce_store_callback($handle, $this->nonceCallback, null));
     }
 
     private static function seconds(int $value, string $what): int

@@ -7,7 +7,8 @@ declare(strict_types=1);
 
 require dirname(__DIR__, 2) . '/autoload.php';
 
-$verifier = new Signwire\Verifier('hopnow', keys: [getenv('SIGNWIRE_TEST_KEY_ID') => getenv('SIGNWIRE_TEST_SECRET')]);
+$verifier = new Signwire\Verifier('hopnow', keys: [getenv('SIGNWIRE_TEST_KEY_ID') => getenv('SIGNWIRE_TEST_SECRET')],
+    nonceStore: getenv('SIGNWIRE_TEST_NONCE_STORE') ?: null);
 $keys = new Signwire\OpeningKeys(shared: ['k-aes' => (string) hex2bin((string) getenv('SIGNWIRE_TEST_SEAL_KEY'))]);
 try {
     [$keyId, $body] = $verifier->verifyGlobalsAndOpen($keys);

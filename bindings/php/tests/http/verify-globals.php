@@ -10,9 +10,7 @@ declare(strict_types=1);
 require dirname(__DIR__, 2) . '/autoload.php';
 
 $options = ['keys' => [getenv('SIGNWIRE_TEST_KEY_ID') => getenv('SIGNWIRE_TEST_SECRET')]];
-if (getenv('SIGNWIRE_TEST_NONCE_STORE')) {
-    $options['nonceStore'] = getenv('SIGNWIRE_TEST_NONCE_STORE');
-}
+$options['nonceStore'] = getenv('SIGNWIRE_TEST_NONCE_STORE') ?: null;
 $verifier = new Signwire\Verifier('hopnow', ...$options);
 try {
     $keyId = $verifier->verifyGlobals(publicOrigin: $publicOrigin ?? null);

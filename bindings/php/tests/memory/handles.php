@@ -32,6 +32,17 @@ for ($i = 0; $i < 20; $i++) {
     $keys = new Signwire\OpeningKeys(shared: ['aes' => str_repeat('k', 32)]);
     $keys->open(Signwire\Recipient::shared('aes', str_repeat('k', 32))->seal('sealed'));
     unset($keys);
+    $db = sys_get_temp_dir() . '/signwire-valgrind-' . getmypid() . '.db';
+    $stored = new Signwire\Verifier('hopnow', keys: ['k1' => 'secret-0123456789abcdef'], nonceStore: "sqlite://$db",
+        allowedIps: ['127.0.0.0/8'], trustedProxies: ['10.0.0.0/8']);
+    $closure = new Signwire\Verifier('hopnow', keys: ['k1' => 'secret-0123456789abcdef'], nonceStore: fn (string $k, string $n, int $t): bool => true);
+    $h = (new Signwire\Signer('hopnow', keyId: 'k1', secret: 'secret-0123456789abcdef'))->sign('GET', 'https://a.example/');
+    $stored->verify('GET', 'https://a.example/', $h, remoteAddr: '127.0.0.1');
+    $closure->verify('GET', 'https://a.example/', $h);
+    unset($stored, $closure);
+    @unlink($db);
+    @unlink("$db-wal");
+    @unlink("$db-shm");
     if ($i < 2) { // bcrypt is slow under valgrind; twice shows create/free pairs up
         $b = new Signwire\BcryptScheme('{"name":"m","cost":4}');
         $b->verifyResponse(['a', 'b'], $b->signResponse(['a', 'b']));
