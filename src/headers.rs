@@ -121,7 +121,9 @@ impl Headers {
     /// two `X-Signature` lines are an attack or a proxy bug, never something to pick from.
     pub fn get(&self, name: &str) -> Result<Option<&str>> {
         let mut found = None;
-        for (n, v) in self.iter() {
+        // Lengths first: most names differ in length, and that test needs no slicing.
+        for span in self.spans.iter().filter(|span| span.name_len == name.len()) {
+            let (n, v) = self.entry(span);
             if n.eq_ignore_ascii_case(name) {
                 if found.is_some() {
                     return Err(Error::new(Status::MalformedHeader, format!("header {name} appears more than once")));
