@@ -115,6 +115,7 @@ class Verifier(m.Handle):
         if self.diagnostics:
             self._configure(lib.signwire_verifier_set_diagnostics, 1)
         self._nonce_callback = None
+        self._nonce_store = nonce_store
         self._callback_errors = threading.local()
         if callable(nonce_store):
             self._nonce_callback = _NONCE_CALLBACK(self._trampoline(nonce_store))
@@ -163,8 +164,10 @@ class Verifier(m.Handle):
 
     @property
     def shares_nonces(self) -> bool:
-        """True when nonces live in a store shared beyond this process."""
-        return False
+        """True when nonces live in a store shared beyond this process (SQLite, Redis, a
+        callable): the ASGI middleware then verifies in a worker thread."""
+        ns = getattr(self, "_nonce_store", None)
+        return ns is not None and not (isinstance(ns, str) and ns.strip().startswith("memory:"))
 
     @property
     def scheme(self) -> Scheme:
