@@ -61,6 +61,7 @@ impl SecretFormat {
     ///              0xf6, 0x48, 0xa3, 0x62, 0xda, 0x2d, 0xa4, 0xb0]);
     /// ```
     pub fn decode(self, secret: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        self.check_len(secret)?;
         match self {
             SecretFormat::Raw => Ok(zeroize::Zeroizing::new(secret.to_vec())),
             SecretFormat::WhsecBase64 => {
@@ -72,6 +73,21 @@ impl SecretFormat {
                     .map_err(|_| Error::invalid("secret must be whsec_ followed by base64 (as Standard Webhooks issues them)"))
             }
         }
+    }
+}
+
+impl SecretFormat {
+    /// Refuses a secret whose encoding is longer than any key within `MAX_SECRET_LEN` can
+    /// be, before it is decoded or hashed.
+    fn check_len(self, secret: &[u8]) -> Result<()> {
+        let max = match self {
+            SecretFormat::Raw => crate::mac::MAX_SECRET_LEN,
+            SecretFormat::WhsecBase64 => "whsec_".len() + crate::mac::MAX_SECRET_LEN.div_ceil(3) * 4,
+        };
+        if secret.len() > max {
+            return Err(Error::new(Status::InputTooLarge, format!("secret is over {} bytes", crate::mac::MAX_SECRET_LEN)));
+        }
+        Ok(())
     }
 }
 
@@ -157,6 +173,11 @@ impl Keyring {
     /// Retire one secret of a key id; the key id disappears with its last secret.
     /// Returns whether the secret was active.
     pub fn retire_secret(&self, key_id: &str, secret: &[u8]) -> Result<bool> {
+        // Limits before any hashing or decoding: nothing over them was ever added.
+        if key_id.len() > MAX_KEY_ID_LEN {
+            return Ok(false);
+        }
+        self.format.check_len(secret)?;
         let fp = fingerprint(&self.format.decode(secret)?);
         let mut map = self.keys.write().map_err(|_| Self::poisoned())?;
         let Some(current) = map.get(key_id).cloned() else { return Ok(false) };

@@ -24,7 +24,7 @@ pub mod verifier;
 
 use crate::error::{Error, Result, Status};
 use std::cell::RefCell;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub use status::signwire_status;
@@ -70,14 +70,26 @@ fn null(name: &str) -> Error {
 }
 
 /// A required NUL-terminated UTF-8 argument.
+///
+/// At most [`MAX_TEXT_ARG_LEN`] bytes are scanned for the terminator (`strnlen`, not
+/// `strlen`): a huge or unterminated argument costs a bounded amount of work before it is
+/// refused, and each argument's own, smaller limit is checked by the core.
 pub(crate) unsafe fn text<'a>(ptr: *const c_char, name: &str) -> Result<&'a str> {
     if ptr.is_null() {
         return Err(null(name));
     }
-    CStr::from_ptr(ptr)
-        .to_str()
+    let len = libc::strnlen(ptr, MAX_TEXT_ARG_LEN + 1);
+    if len > MAX_TEXT_ARG_LEN {
+        return Err(Error::new(Status::InputTooLarge, format!("{name} is longer than {MAX_TEXT_ARG_LEN} bytes")));
+    }
+    std::str::from_utf8(std::slice::from_raw_parts(ptr as *const u8, len))
         .map_err(|_| Error::new(Status::InvalidUtf8, format!("{name} is not valid UTF-8")))
 }
+
+/// Longest NUL-terminated text argument the C ABI reads (1 MiB); larger ones are
+/// `SIGNWIRE_ERR_INPUT_TOO_LARGE`. Every text input has a smaller limit of its own (the
+/// header block's 256 KiB is the largest); this one bounds the scan for the terminator.
+pub(crate) const MAX_TEXT_ARG_LEN: usize = 1024 * 1024;
 
 /// An optional NUL-terminated UTF-8 argument (NULL means absent).
 pub(crate) unsafe fn opt_text<'a>(ptr: *const c_char, name: &str) -> Result<Option<&'a str>> {

@@ -155,7 +155,10 @@ impl Scheme {
             if meta.len() > MAX_SCHEME_DOCUMENT_LEN as u64 {
                 return Err(Error::new(Status::InputTooLarge, format!("scheme document {s:?} is over {MAX_SCHEME_DOCUMENT_LEN} bytes")));
             }
-            let text = std::fs::read_to_string(s)
+            // Bounded read: the size above can be 0 for a FIFO or a device that never ends.
+            let mut text = String::new();
+            std::fs::File::open(s)
+                .and_then(|f| std::io::Read::read_to_string(&mut std::io::Read::take(f, MAX_SCHEME_DOCUMENT_LEN as u64 + 1), &mut text))
                 .map_err(|e| Error::invalid(format!("cannot read scheme document {s:?}: {e}")))?;
             return Scheme::from_json(&text);
         }

@@ -6,8 +6,9 @@
  * after output buffers), so a read or write one byte past them is reported: by ASan for
  * the C side and intercepted copies, by valgrind for the uninstrumented Rust library.
  * Covered: NULL for every pointer, output capacities 0, 1, needed-1 and needed, invalid
- * UTF-8 in every text argument, lengths over isize::MAX, oversized inputs, every status
- * name, free(NULL), and a sign/verify round trip with exactly sized buffers.
+ * UTF-8 in every text argument, lengths over isize::MAX, oversized and unterminated text
+ * (bounded scan), every status name, free(NULL), and a sign/verify round trip with exactly
+ * sized buffers.
  * Expected MAC values are from RFC 4231 (test case 2). Ends with "N passed, M failed".
  */
 #include <signwire.h>
@@ -162,6 +163,14 @@ static void test_schemes(void) {
     doc[n] = 0;
     STATUS_IS(signwire_scheme_new(doc, &s), SIGNWIRE_ERR_INPUT_TOO_LARGE);
     free(doc);
+    /* A text argument over the C ABI's 1 MiB scan bound, with no terminator at all: the
+     * library stops looking for the NUL at the bound (ASan checks it reads no further). */
+    size_t unterminated_len = 1024 * 1024 + 1;
+    char *unterminated = malloc(unterminated_len);
+    memset(unterminated, '{', unterminated_len);
+    STATUS_IS(signwire_scheme_new(unterminated, &s), SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    CHECK(s == NULL);
+    free(unterminated);
 
     STATUS_IS(signwire_scheme_new("hopnow", &s), SIGNWIRE_OK);
     size_t written = 0;
