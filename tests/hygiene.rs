@@ -99,6 +99,18 @@ fn rust_failures(c: &Case) -> Vec<(String, String)> {
     }
     assert_eq!(out.last().map(|(l, _)| l.as_str()), Some("replayed"));
     out.push(("verifier debug".into(), format!("{v:?} {:?}", v.keyring())));
+
+    // The server's diagnostic lines (for its log) for the same failures.
+    let mut d = Verifier::new(scheme);
+    d.set_diagnostics(true);
+    d.keyring().add_secret(&c.key_id, c.secret.as_bytes()).unwrap();
+    for (label, sig) in [("diagnostic: bad signature", wrong.as_str()), ("diagnostic: one digit off", almost.as_str())] {
+        let h = Headers::parse(&block(&c.key_id, sig, &c.ts, &c.nonce)).unwrap();
+        let rejected = d.verify_diagnosed(&Request::new(&c.method, &c.url, &c.body).with_headers(&h), now).unwrap_err();
+        let line = rejected.diagnostic.expect("diagnostics on").to_line();
+        assert!(line.contains("SIGNWIRE_ERR_BAD_SIGNATURE"), "{line}");
+        out.push((label.into(), line));
+    }
     out
 }
 
@@ -175,14 +187,14 @@ fn cli_output_is_clean() {
     let auth = |key_id: &str, sig: &str, ts: &str, nonce: &str| -> Vec<String> {
         [hdr("X-API-Key", key_id), hdr("X-Signature", sig), hdr("X-Timestamp", ts), hdr("X-Nonce", nonce)].concat()
     };
-    let now = ["--now".to_string(), c.ts.clone()];
+    let now = ["--now".to_string(), c.ts.clone(), "--diagnostics".to_string()];
     let m = |m: &str| vec!["--method".to_string(), m.to_string()];
     let wrong = "0".repeat(64);
     let runs: Vec<(&str, Vec<String>, i32)> = vec![
         ("verify bad signature", [base("verify"), m(&c.method), auth(&c.key_id, &wrong, &c.ts, &c.nonce), now.to_vec()].concat(), 1),
         ("verify unknown key", [base("verify"), m(&c.method), auth("other", &c.signature, &c.ts, &c.nonce), now.to_vec()].concat(), 1),
         ("verify wrong method", [base("verify"), m("PUT"), auth(&c.key_id, &c.signature, &c.ts, &c.nonce), now.to_vec()].concat(), 1),
-        ("verify too old", [base("verify"), m(&c.method), auth(&c.key_id, &c.signature, &c.ts, &c.nonce)].concat(), 1),
+        ("verify too old", [base("verify"), m(&c.method), auth(&c.key_id, &c.signature, &c.ts, &c.nonce), vec!["--diagnostics".into()]].concat(), 1),
         ("verify lowercase method", [base("verify"), m("post"), auth(&c.key_id, &c.signature, &c.ts, &c.nonce), now.to_vec()].concat(), 2),
         ("sign bad nonce", [base("sign"), m(&c.method), vec!["--nonce".into(), "xyz".into()]].concat(), 2),
         ("sign bad key id", [base("sign"), m(&c.method)].concat().into_iter().map(|a| if a == c.key_id { "bad key".into() } else { a }).collect(), 2),
@@ -232,6 +244,7 @@ fn c_abi_last_error_message_is_clean() {
         let mut v = std::ptr::null_mut();
         assert_eq!(signwire_verifier_new(scheme, &mut v) as i32, 0);
         assert_eq!(signwire_verifier_add_secret(v, key_id.as_ptr(), sp, secret.len()) as i32, 0);
+        assert_eq!(signwire::ffi::diagnostics::signwire_verifier_set_diagnostics(v, 1) as i32, 0);
         let mut out = [0 as c_char; 300];
         let mut written = 0usize;
         let wrong = "0".repeat(64);
@@ -249,6 +262,15 @@ fn c_abi_last_error_message_is_clean() {
             );
             assert_eq!(st as i32, want.code(), "{label}: {}", last_error());
             messages.push((label, last_error()));
+            if want != Status::Ok {
+                let mut diag = vec![0 as c_char; 4096];
+                let mut n = 0usize;
+                let st = signwire::ffi::diagnostics::signwire_last_diagnostic(diag.as_mut_ptr(), diag.len(), &mut n);
+                assert_eq!(st as i32, 0, "{label}: no diagnostic: {}", last_error());
+                let line = CStr::from_ptr(diag.as_ptr()).to_string_lossy().into_owned();
+                assert!(line.starts_with("signwire-fp "), "{label}: {line}");
+                messages.push((label, line));
+            }
         }
         let long = format!("{}{}", c.secret, "z".repeat(5000));
         assert_eq!(
@@ -282,4 +304,32 @@ fn c_abi_last_error_message_is_clean() {
     // Failures say something; success clears the message.
     assert!(messages.iter().filter(|(l, _)| *l != "genuine").all(|(_, m)| !m.is_empty()));
     assert_eq!(messages.iter().find(|(l, _)| *l == "genuine").unwrap().1, "");
+}
+
+#[test]
+fn epintower_secret_fields_stay_out_of_errors_and_cli_output() {
+    use signwire::scheme::epintower;
+    // The spec's sample: client id, secret key, transaction id.
+    let secret = "b1db2d4759e706079016fe7825e7ae18";
+    let fields = ["BA078F952DA3AA1B08141D22C69E11DA", secret, "DF6649B8_9D57_53DF_2674_C768FE6DE0CB"];
+    let scheme = epintower::scheme().with_cost(4).unwrap();
+    let sig = scheme.sign(signwire::scheme::bcrypt::Direction::Request, &fields).unwrap();
+    let wrong = ["BA078F952DA3AA1B08141D22C69E11DA", secret, "other"];
+    let mut texts = vec![
+        format!("{:?}", scheme.verify(signwire::scheme::bcrypt::Direction::Request, &wrong, &sig).unwrap_err()),
+        format!("{:?}", epintower::verify_request(&fields, "$2y$04$short").unwrap_err()),
+        format!("{:?}", epintower::verify_response(&fields, &sig).unwrap_err()),
+    ];
+    let env_run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_signwire")).args(args).env("EPIN_SECRET", secret).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    };
+    let explain = env_run(&["epintower", "explain", fields[0], "--field-env", "EPIN_SECRET", fields[2]]);
+    assert!(explain.contains("not shown"), "{explain}");
+    texts.push(explain);
+    texts.push(env_run(&["epintower", "verify", "--signature", &sig, fields[0], "--field-env", "EPIN_SECRET", "other"]));
+    texts.push(env_run(&["epintower", "verify", "--signature", "$2x$04$abc", fields[0], "--field-env", "EPIN_SECRET", "x"]));
+    for t in texts {
+        assert!(!t.contains(secret) && !t.contains(&secret[..12]), "the secret field leaks: {t}");
+    }
 }
