@@ -8,7 +8,9 @@
  * Covered: NULL for every pointer, output capacities 0, 1, needed-1 and needed, invalid
  * UTF-8 in every text argument, lengths over isize::MAX, oversized and unterminated text
  * (bounded scan), every status name, free(NULL), and a sign/verify round trip with exactly
- * sized buffers.
+ * sized buffers. bcrypt/EpinTower (PHP-made hashes; bad, truncated, $2x$, out-of-range cost,
+ * oversized) and sealed bodies (a jwcrypto token; every byte flipped, truncated, oversized,
+ * seal/open and the query form with exact buffers) get the same treatment.
  * Expected MAC values are from RFC 4231 (test case 2). Ends with "N passed, M failed".
  */
 #include <signwire.h>
@@ -347,11 +349,267 @@ static void test_sign_and_verify(void) {
     free(secret);
 }
 
+/* bcrypt(sha1(fields)): EpinTower and bcrypt scheme documents. Expected signatures were made
+ * by PHP 8.2 (password_hash, tests/vectors/epintower.json); costs stay at 4 so the
+ * sanitized run is quick. */
+static const char *SPEC_FIELDS[] = {"BA078F952DA3AA1B08141D22C69E11DA", "b1db2d4759e706079016fe7825e7ae18",
+                                    "DF6649B8_9D57_53DF_2674_C768FE6DE0CB"};
+static const char PHP_REQUEST_2A_04[] = "$2a$04$9SrX13ekFYIfJafzFiA3q.6eUevv5qNp1N/N4iXmAZQ5UBEoOK8IW";
+static const char PHP_RAW72_2Y_04[] = "$2y$04$HFjxvPYTA7dZhwezWj.bK.XuofpuZZqffNLQZN8aoa8UaC8wAkYde";
+
+static void test_bcrypt(void) {
+    /* Fields in exact-size heap blocks, no terminators. */
+    char *f[3];
+    size_t lens[3];
+    for (int i = 0; i < 3; i++) {
+        lens[i] = strlen(SPEC_FIELDS[i]);
+        f[i] = exact(SPEC_FIELDS[i], lens[i]);
+    }
+    const char *const *fields = (const char *const *)f;
+    size_t siglen = strlen(PHP_REQUEST_2A_04);
+    char *sig = exact(PHP_REQUEST_2A_04, siglen);
+
+    STATUS_IS(signwire_epintower_verify_request(fields, lens, 3, sig, siglen), SIGNWIRE_OK);
+    STATUS_IS(signwire_epintower_verify_response(fields, lens, 3, sig, siglen), SIGNWIRE_ERR_BAD_SIGNATURE);
+    STATUS_IS(signwire_epintower_verify_request(fields, lens, 2, sig, siglen), SIGNWIRE_ERR_BAD_SIGNATURE);
+    /* Bad: one character changed, $2x$, truncated, cost out of range, oversized, not bcrypt. */
+    char *bad = exact(PHP_REQUEST_2A_04, siglen);
+    bad[30] = bad[30] == 'a' ? 'b' : 'a'; /* mid-hash: the last character carries padding bits */
+    STATUS_IS(signwire_epintower_verify_request(fields, lens, 3, bad, siglen), SIGNWIRE_ERR_BAD_SIGNATURE);
+    memcpy(bad, PHP_REQUEST_2A_04, siglen);
+    bad[2] = 'x';
+    STATUS_IS(signwire_epintower_verify_request(fields, lens, 3, bad, siglen), SIGNWIRE_ERR_UNSUPPORTED_ALGORITHM);
+    memcpy(bad, PHP_REQUEST_2A_04, siglen);
+    STATUS_IS(signwire_epintower_verify_request(fields, lens, 3, bad, siglen - 1), SIGNWIRE_ERR_MALFORMED_HEADER);
+    bad[5] = '3';
+    STATUS_IS(signwire_epintower_verify_request(fields, lens, 3, bad, siglen), SIGNWIRE_ERR_MALFORMED_HEADER);
+    bad[4] = '3';
+    bad[5] = '2';
+    STATUS_IS(signwire_epintower_verify_request(fields, lens, 3, bad, siglen), SIGNWIRE_ERR_MALFORMED_HEADER);
+    free(bad);
+    size_t big_len = 1 << 20;
+    char *big = malloc(big_len);
+    memset(big, '$', big_len);
+    CHECK(signwire_epintower_verify_request(fields, lens, 3, big, big_len) == SIGNWIRE_ERR_MALFORMED_HEADER);
+    STATUS_IS(signwire_epintower_verify_request(fields, lens, 3, big, SIZE_MAX), SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    /* NULL: fields, lengths, one field with a length, the signature. A NULL field of length
+     * 0 is an empty field. */
+    STATUS_IS(signwire_epintower_verify_request(NULL, lens, 3, sig, siglen), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_epintower_verify_request(fields, NULL, 3, sig, siglen), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_epintower_verify_request(fields, lens, 3, NULL, siglen), SIGNWIRE_ERR_NULL_POINTER);
+    const char *with_null[3] = {f[0], NULL, f[2]};
+    STATUS_IS(signwire_epintower_verify_request(with_null, lens, 3, sig, siglen), SIGNWIRE_ERR_NULL_POINTER);
+    size_t zero_mid[3] = {lens[0], 0, lens[2]};
+    STATUS_IS(signwire_epintower_verify_request(with_null, zero_mid, 3, sig, siglen), SIGNWIRE_ERR_BAD_SIGNATURE);
+    size_t huge[3] = {lens[0], SIZE_MAX, lens[2]};
+    STATUS_IS(signwire_epintower_verify_request(fields, huge, 3, sig, siglen), SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    STATUS_IS(signwire_epintower_verify_request(fields, lens, SIZE_MAX, sig, siglen), SIGNWIRE_ERR_INPUT_TOO_LARGE);
+
+    /* 0 sha1 rounds: the 72 bytes are the bcrypt password (PHP vector); 73 are refused, not
+     * truncated. 17 rounds is out of range. */
+    char *raw[2] = {exact("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 40), exact("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 33)};
+    size_t raw_lens[2] = {40, 32};
+    char *raw_sig = exact(PHP_RAW72_2Y_04, 60);
+    STATUS_IS(signwire_epintower_verify_rounds(0, (const char *const *)raw, raw_lens, 2, raw_sig, 60), SIGNWIRE_OK);
+    raw_lens[1] = 33;
+    CHECK(signwire_epintower_verify_rounds(0, (const char *const *)raw, raw_lens, 2, raw_sig, 60) != SIGNWIRE_OK);
+    STATUS_IS(signwire_epintower_verify_rounds(17, fields, lens, 3, sig, siglen), SIGNWIRE_ERR_INVALID_ARGUMENT);
+
+    /* Signing into capacities 0, 60 (no room for the NUL) and exactly 61; costs 3 and 32 are
+     * refused before any work. */
+    size_t written = 999;
+    char *out = malloc(SIGNWIRE_BCRYPT_HASH_MAX);
+    STATUS_IS(signwire_epintower_sign_request(fields, lens, 3, 4, out, 0, &written), SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    CHECK(written == SIGNWIRE_BCRYPT_HASH_MAX);
+    STATUS_IS(signwire_epintower_sign_request(fields, lens, 3, 4, out, SIGNWIRE_BCRYPT_HASH_LEN, &written),
+              SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    STATUS_IS(signwire_epintower_sign_request(fields, lens, 3, 3, out, SIGNWIRE_BCRYPT_HASH_MAX, &written),
+              SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_epintower_sign_request(fields, lens, 3, 32, out, SIGNWIRE_BCRYPT_HASH_MAX, &written),
+              SIGNWIRE_ERR_INVALID_ARGUMENT);
+    STATUS_IS(signwire_epintower_sign_request(fields, lens, 3, 4, NULL, SIGNWIRE_BCRYPT_HASH_MAX, &written),
+              SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_epintower_sign_request(fields, lens, 3, 4, out, SIGNWIRE_BCRYPT_HASH_MAX, NULL),
+              SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_epintower_sign_response(fields, lens, 3, 4, out, SIGNWIRE_BCRYPT_HASH_MAX, &written), SIGNWIRE_OK);
+    CHECK(written == SIGNWIRE_BCRYPT_HASH_LEN && out[written] == 0 && strncmp(out, "$2y$04$", 7) == 0);
+    STATUS_IS(signwire_epintower_verify_response(fields, lens, 3, out, written), SIGNWIRE_OK);
+    STATUS_IS(signwire_epintower_verify_request(fields, lens, 3, out, written), SIGNWIRE_ERR_BAD_SIGNATURE);
+
+    /* Scheme documents: NULL, invalid UTF-8, bad JSON, a cost over its own max; then one at
+     * cost 4 round trips with exact buffers. */
+    signwire_bcrypt_scheme *bs = (signwire_bcrypt_scheme *)1;
+    STATUS_IS(signwire_bcrypt_scheme_new(NULL, &bs), SIGNWIRE_ERR_NULL_POINTER);
+    CHECK(bs == NULL);
+    STATUS_IS(signwire_bcrypt_scheme_new("epintower", NULL), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_bcrypt_scheme_new(INVALID_UTF8, &bs), SIGNWIRE_ERR_INVALID_UTF8);
+    CHECK(signwire_bcrypt_scheme_new("{\"name\":", &bs) != SIGNWIRE_OK && bs == NULL);
+    CHECK(signwire_bcrypt_scheme_new("{\"name\":\"x\",\"cost\":12,\"max_verify_cost\":4}", &bs) != SIGNWIRE_OK);
+    char *doc = cstr("{\"name\":\"c-san\",\"request_sha1_rounds\":1,\"response_sha1_rounds\":2,\"cost\":4,\"max_verify_cost\":5}");
+    STATUS_IS(signwire_bcrypt_scheme_new(doc, &bs), SIGNWIRE_OK);
+    STATUS_IS(signwire_bcrypt_scheme_sign_request(bs, fields, lens, 3, 0, out, SIGNWIRE_BCRYPT_HASH_MAX, &written),
+              SIGNWIRE_OK);
+    char *mine = exact(out, written);
+    STATUS_IS(signwire_bcrypt_scheme_verify_request(bs, fields, lens, 3, mine, written), SIGNWIRE_OK);
+    STATUS_IS(signwire_bcrypt_scheme_verify_response(bs, fields, lens, 3, mine, written), SIGNWIRE_ERR_BAD_SIGNATURE);
+    /* PHP's hash verifies under the document (same rounds as EpinTower requests). */
+    STATUS_IS(signwire_bcrypt_scheme_verify_request(bs, fields, lens, 3, sig, siglen), SIGNWIRE_OK);
+    /* A cost-10 hash from the network is refused before any bcrypt work (max_verify_cost 5). */
+    STATUS_IS(signwire_bcrypt_scheme_verify_request(bs, fields, lens, 3,
+                                                    "$2y$10$xtNcPXKgc8DLyFO3E4MbruLVdBYv0qgx27HYfAsrX9YTipeNrxDce", 60),
+              SIGNWIRE_ERR_MALFORMED_HEADER);
+    STATUS_IS(signwire_bcrypt_scheme_sign_response(bs, fields, lens, 3, 0, out, SIGNWIRE_BCRYPT_HASH_LEN, &written),
+              SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    STATUS_IS(signwire_bcrypt_scheme_sign_response(NULL, fields, lens, 3, 0, out, SIGNWIRE_BCRYPT_HASH_MAX, &written),
+              SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_bcrypt_scheme_verify_request(NULL, fields, lens, 3, sig, siglen), SIGNWIRE_ERR_NULL_POINTER);
+    CHECK(signwire_bcrypt_hash_len() == SIGNWIRE_BCRYPT_HASH_LEN && signwire_bcrypt_hash_max() == SIGNWIRE_BCRYPT_HASH_MAX);
+    CHECK(signwire_bcrypt_default_cost() == SIGNWIRE_BCRYPT_DEFAULT_COST);
+    signwire_bcrypt_scheme_free(bs);
+    signwire_bcrypt_scheme_free(NULL);
+
+    free(mine);
+    free(doc);
+    free(out);
+    free(raw[0]);
+    free(raw[1]);
+    free(raw_sig);
+    free(big);
+    free(sig);
+    for (int i = 0; i < 3; i++) free(f[i]);
+}
+
+/* Sealed bodies (JWE dir + A256GCM). The expected plaintext comes from a token sealed by
+ * jwcrypto (tests/vectors/seal/jose-vectors.json, "dir body 1"). */
+static const char JWCRYPTO_TOKEN[] =
+    "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoiYWVzLTEifQ..3B5c-oGrPdr91eoY."
+    "EflCuZ37CIa4jj5JiRLAvc7qP1pLZQv8D4xyEYrHXcm2RSgaPoe2.lsZohMvjBX8bSmW2-8GagQ";
+static const char JWCRYPTO_PLAIN[] = "{\"card\":\"4111111111111111\",\"cvv\":\"123\"}";
+static const unsigned char AES_1[32] = {0xd2, 0x51, 0x7c, 0x1b, 0xfa, 0x20, 0xea, 0xba, 0x09, 0xd4, 0xc7,
+                                        0x53, 0x35, 0x12, 0xd1, 0x30, 0x49, 0xc3, 0x01, 0xe3, 0xdf, 0xbd,
+                                        0x05, 0x9f, 0x56, 0xcb, 0xc9, 0x71, 0xcb, 0x17, 0xd0, 0xca};
+
+static void test_seal(void) {
+    char *key = exact(AES_1, 32);
+    char *kid = cstr("aes-1");
+    signwire_seal_keys *keys = (signwire_seal_keys *)1;
+    STATUS_IS(signwire_seal_keys_new(0, NULL), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_seal_keys_new(0, &keys), SIGNWIRE_OK);
+    STATUS_IS(signwire_seal_keys_add_shared(NULL, kid, key, 32), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_seal_keys_add_shared(keys, NULL, key, 32), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_seal_keys_add_shared(keys, kid, NULL, 32), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_seal_keys_add_shared(keys, kid, key, 31), SIGNWIRE_ERR_WEAK_KEY);
+    STATUS_IS(signwire_seal_keys_add_shared(keys, INVALID_UTF8, key, 32), SIGNWIRE_ERR_INVALID_UTF8);
+    STATUS_IS(signwire_seal_keys_add_shared(keys, kid, key, 32), SIGNWIRE_OK);
+    char junk[] = "not a key";
+    CHECK(signwire_seal_keys_add_rsa(keys, "r", junk, sizeof junk - 1) != SIGNWIRE_OK);
+    STATUS_IS(signwire_seal_keys_add_rsa(keys, "r", NULL, 10), SIGNWIRE_ERR_NULL_POINTER);
+
+    /* Good: the jwcrypto token, no terminator, into capacities needed-1 and exactly needed. */
+    size_t tlen = strlen(JWCRYPTO_TOKEN), plen = strlen(JWCRYPTO_PLAIN), written = 0;
+    char *token = exact(JWCRYPTO_TOKEN, tlen);
+    char *out = malloc(plen + 1);
+    STATUS_IS(signwire_open(keys, token, tlen, out, plen, &written), SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    STATUS_IS(signwire_open(keys, token, tlen, out, plen + 1, &written), SIGNWIRE_OK);
+    CHECK(written == plen && memcmp(out, JWCRYPTO_PLAIN, plen) == 0 && out[plen] == 0);
+    free(out);
+    out = malloc(tlen + 1);
+    /* Bad: every byte changed in turn never opens (and never crashes). */
+    int opened = 0;
+    for (size_t i = 0; i < tlen; i++) {
+        char *t = exact(JWCRYPTO_TOKEN, tlen);
+        t[i] = t[i] == 'A' ? 'B' : 'A';
+        signwire_status st = signwire_open(keys, t, tlen, out, tlen + 1, &written);
+        opened += st == SIGNWIRE_OK;
+        CHECK(st == SIGNWIRE_ERR_MALFORMED_TOKEN || st == SIGNWIRE_ERR_DECRYPTION_FAILED || st == SIGNWIRE_ERR_UNKNOWN_KEY ||
+              st == SIGNWIRE_ERR_UNSUPPORTED_ALGORITHM);
+        free(t);
+    }
+    CHECK(opened == 0);
+    STATUS_IS(signwire_open(keys, token, tlen - 1, out, tlen + 1, &written), SIGNWIRE_ERR_MALFORMED_TOKEN);
+    STATUS_IS(signwire_open(keys, token, 10, out, tlen + 1, &written), SIGNWIRE_ERR_MALFORMED_TOKEN);
+    STATUS_IS(signwire_open(keys, token, 0, out, tlen + 1, &written), SIGNWIRE_ERR_MALFORMED_TOKEN);
+    /* NULL everywhere. */
+    STATUS_IS(signwire_open(NULL, token, tlen, out, tlen + 1, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_open(keys, NULL, tlen, out, tlen + 1, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_open(keys, token, tlen, NULL, tlen + 1, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_open(keys, token, tlen, out, tlen + 1, NULL), SIGNWIRE_ERR_NULL_POINTER);
+    /* Oversized: over the keys' own limit, and a length no allocation can have. */
+    signwire_seal_keys *small = NULL;
+    STATUS_IS(signwire_seal_keys_new(64, &small), SIGNWIRE_OK);
+    STATUS_IS(signwire_seal_keys_add_shared(small, kid, key, 32), SIGNWIRE_OK);
+    STATUS_IS(signwire_open(small, token, tlen, out, tlen + 1, &written), SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    STATUS_IS(signwire_open(keys, token, SIZE_MAX, out, tlen + 1, &written), SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    signwire_seal_keys_free(small);
+
+    /* Seal: recipients (NULL, weak, invalid UTF-8), exact capacity from signwire_seal_len,
+     * then open what was sealed; rotation forgets the key. */
+    signwire_seal_recipient *r = (signwire_seal_recipient *)1;
+    STATUS_IS(signwire_seal_recipient_new_shared(kid, key, 16, &r), SIGNWIRE_ERR_WEAK_KEY);
+    CHECK(r == NULL);
+    STATUS_IS(signwire_seal_recipient_new_shared(NULL, key, 32, &r), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_seal_recipient_new_shared(kid, key, 32, NULL), SIGNWIRE_ERR_NULL_POINTER);
+    CHECK(signwire_seal_recipient_new_rsa(kid, junk, sizeof junk - 1, &r) != SIGNWIRE_OK && r == NULL);
+    STATUS_IS(signwire_seal_recipient_new_shared(kid, key, 32, &r), SIGNWIRE_OK);
+    char *body = exact(JWCRYPTO_PLAIN, plen);
+    size_t need = 0;
+    STATUS_IS(signwire_seal_len(r, plen, &need), SIGNWIRE_OK);
+    STATUS_IS(signwire_seal_len(NULL, plen, &need), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_seal_len(r, SIZE_MAX, &need), SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    STATUS_IS(signwire_seal_len(r, plen, &need), SIGNWIRE_OK);
+    char *sealed = malloc(need);
+    STATUS_IS(signwire_seal(r, body, plen, sealed, need - 1, &written), SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    STATUS_IS(signwire_seal(r, body, plen, sealed, need, &written), SIGNWIRE_OK);
+    CHECK(written == need - 1 && sealed[written] == 0);
+    STATUS_IS(signwire_seal(r, NULL, plen, sealed, need, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_seal(r, body, SIZE_MAX, sealed, need, &written), SIGNWIRE_ERR_INPUT_TOO_LARGE);
+    char *mine = exact(sealed, need - 1);
+    char *opened_body = malloc(need);
+    STATUS_IS(signwire_open(keys, mine, need - 1, opened_body, need, &written), SIGNWIRE_OK);
+    CHECK(written == plen && memcmp(opened_body, JWCRYPTO_PLAIN, plen) == 0);
+
+    /* Query form: seal two pairs into one parameter, open it back, with exact buffers. */
+    char *query = cstr("card=4111111111111111&amount=10&cvv=123");
+    char probe[1];
+    STATUS_IS(signwire_seal_query(r, query, "card,cvv", NULL, probe, 0, &written), SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    size_t qneed = written;
+    char *sq = malloc(qneed);
+    STATUS_IS(signwire_seal_query(r, query, "card,cvv", NULL, sq, qneed, &written), SIGNWIRE_OK);
+    CHECK(strstr(sq, "4111") == NULL && strstr(sq, "amount=10") != NULL);
+    char *back = malloc(strlen(sq) + 1);
+    STATUS_IS(signwire_open_query(keys, sq, NULL, back, strlen(sq) + 1, &written), SIGNWIRE_OK);
+    CHECK(strstr(back, "card=4111111111111111") != NULL && strstr(back, "cvv=123") != NULL);
+    STATUS_IS(signwire_open_query(keys, NULL, NULL, back, strlen(sq) + 1, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_open_query(keys, INVALID_UTF8, NULL, back, strlen(sq) + 1, &written), SIGNWIRE_ERR_INVALID_UTF8);
+
+    STATUS_IS(signwire_seal_keys_remove(keys, kid), SIGNWIRE_OK);
+    STATUS_IS(signwire_seal_keys_remove(keys, kid), SIGNWIRE_ERR_UNKNOWN_KEY);
+    STATUS_IS(signwire_open(keys, mine, need - 1, opened_body, need, &written), SIGNWIRE_ERR_UNKNOWN_KEY);
+    CHECK(signwire_seal_max_token_len() == 16u * 1024 * 1024);
+    signwire_seal_recipient_free(r);
+    signwire_seal_recipient_free(NULL);
+    signwire_seal_keys_free(keys);
+    signwire_seal_keys_free(NULL);
+    free(back);
+    free(sq);
+    free(query);
+    free(opened_body);
+    free(mine);
+    free(sealed);
+    free(body);
+    free(out);
+    free(token);
+    free(kid);
+    free(key);
+}
+
 int main(void) {
     test_static_getters();
     test_hmac();
     test_schemes();
     test_sign_and_verify();
+    test_bcrypt();
+    test_seal();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }
