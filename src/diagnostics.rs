@@ -66,8 +66,11 @@ impl Fingerprint {
             .find_map(|l| l.find(MARKER).map(|i| &l[i + MARKER.len()..]))
             .ok_or_else(|| Error::invalid(format!("no '{MARKER} ...' line found")))?;
         let mut entries = Vec::new();
-        for tok in line.split_whitespace() {
-            let (l, v) = tok.split_once('=').ok_or_else(|| Error::invalid(format!("fingerprint entry {tok:?} has no '='")))?;
+        for (i, tok) in line.split_whitespace().enumerate() {
+            // Position only, never the text: a pasted log line may hold anything, secrets included.
+            let (l, v) = tok
+                .split_once('=')
+                .ok_or_else(|| Error::invalid(format!("fingerprint entry {} ({} bytes) has no '='", i + 1, tok.len())))?;
             entries.push((l.to_string(), v.to_string()));
         }
         Ok(Fingerprint { entries })

@@ -333,3 +333,104 @@ fn epintower_secret_fields_stay_out_of_errors_and_cli_output() {
         assert!(!t.contains(secret) && !t.contains(&secret[..12]), "the secret field leaks: {t}");
     }
 }
+
+/// The "why did it fail" path end to end: the client's fingerprint (Rust, C ABI, CLI
+/// explain), the server's diagnostic line and every form of `diff` (Rust, C ABI, CLI) for a
+/// request whose URL a proxy rewrote and for one signed with another secret. None of them
+/// may show the secret or a signature the server expected: neither the vector's (made by
+/// Python's hmac) nor the one over the URL the server rebuilt.
+#[test]
+fn diagnostics_fingerprints_and_diff_never_show_the_secret_or_expected_signature() {
+    let c = case();
+    let scheme = Scheme::load("hopnow").unwrap();
+    let now: i64 = c.ts.parse().unwrap();
+    let path = &c.url[c.url[8..].find('/').unwrap() + 8..];
+    let server_url = format!("http://10.0.0.5:8080{path}");
+    let signer = Signer::new(scheme.clone(), &c.key_id, c.secret.as_bytes()).unwrap();
+    // What the server computes over the URL it rebuilt: a needle that must not appear.
+    let server_expected = signer.explain(&Request::new(&c.method, &server_url, &c.body), now, &c.nonce).unwrap().signature;
+    assert_ne!(server_expected, c.signature);
+    let other_secret = format!("{}-rotated", c.secret);
+    let other_sig = Signer::new(scheme.clone(), &c.key_id, other_secret.as_bytes())
+        .unwrap()
+        .explain(&Request::new(&c.method, &c.url, &c.body), now, &c.nonce)
+        .unwrap()
+        .signature;
+    let check = |what: &str, text: &str| {
+        assert!(!text.trim().is_empty(), "{what}: empty");
+        for sig in [&c.signature, &server_expected] {
+            let found = leaks(text, c.secret.as_bytes(), Some(sig));
+            assert!(found.is_empty(), "{what} leaks {found:?}:\n{text}");
+        }
+    };
+
+    let mut v = Verifier::new(scheme.clone());
+    v.set_diagnostics(true);
+    v.keyring().add_secret(&c.key_id, c.secret.as_bytes()).unwrap();
+    // (label, URL the server saw, signature sent, the component diff must name)
+    let cases = [("proxy rewrote the URL", server_url.as_str(), c.signature.as_str(), Some("url")), ("another secret", c.url.as_str(), other_sig.as_str(), None)];
+    for (i, (label, seen_url, sent, differs)) in cases.into_iter().enumerate() {
+        let nonce = format!("{:032x}", i + 1);
+        let h = Headers::parse(&block(&c.key_id, sent, &c.ts, &nonce)).unwrap();
+        let client_fp = signwire::diagnostics::fingerprint(&scheme, &Request::new(&c.method, &c.url, &c.body).with_headers(&h)).to_line();
+        check(&format!("{label}: client fingerprint"), &client_fp);
+        let rejected = v.verify_diagnosed(&Request::new(&c.method, seen_url, &c.body).with_headers(&h), now).unwrap_err();
+        assert_eq!(rejected.error.status(), Status::BadSignature, "{label}");
+        let server_line = rejected.diagnostic.expect("diagnostics on").to_line();
+        check(&format!("{label}: server diagnostic"), &server_line);
+        let d = signwire::diagnostics::diff(&client_fp, &server_line).unwrap();
+        assert_eq!(d.label.as_deref(), differs, "{label}: {}", d.summary);
+        check(&format!("{label}: diff"), &format!("{} {d:?}", d.summary));
+
+        // The same through the C ABI.
+        unsafe {
+            use signwire::ffi::diagnostics::{signwire_diagnostic_diff, signwire_fingerprint};
+            let cs = |s: &str| CString::new(s).unwrap();
+            let mut sch = std::ptr::null_mut();
+            assert_eq!(signwire_scheme_new(c"hopnow".as_ptr(), &mut sch) as i32, 0);
+            let (m, u, hb) = (cs(&c.method), cs(&c.url), cs(&block(&c.key_id, sent, &c.ts, &nonce)));
+            let mut out = vec![0 as c_char; 8192];
+            let mut n = 0usize;
+            let st = signwire_fingerprint(sch, m.as_ptr(), u.as_ptr(), c.body.as_ptr() as *const c_char, c.body.len(), hb.as_ptr(), out.as_mut_ptr(), out.len(), &mut n);
+            assert_eq!(st as i32, 0, "{}", last_error());
+            let c_fp = CStr::from_ptr(out.as_ptr()).to_string_lossy().into_owned();
+            assert_eq!(c_fp, client_fp);
+            let (cf, sl) = (cs(&c_fp), cs(&server_line));
+            assert_eq!(signwire_diagnostic_diff(cf.as_ptr(), sl.as_ptr(), out.as_mut_ptr(), out.len(), &mut n) as i32, 0);
+            let c_diff = CStr::from_ptr(out.as_ptr()).to_string_lossy().into_owned();
+            assert_eq!(c_diff, d.summary);
+            // A malformed side: the refusal must not quote the other side's content.
+            let junk = cs(&format!("signwire-fp {}", c.secret));
+            let st = signwire_diagnostic_diff(junk.as_ptr(), sl.as_ptr(), out.as_mut_ptr(), out.len(), &mut n);
+            if st as i32 != 0 {
+                check(&format!("{label}: C diff refusal"), &last_error());
+            }
+            signwire_scheme_free(sch);
+        }
+
+        // The CLI: explain (client side, with its fingerprint) and diff of two files.
+        let dir = std::env::temp_dir().join(format!("signwire-hygiene-{}-{i}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (cfile, sfile) = (dir.join("client.txt"), dir.join("server.log"));
+        std::fs::write(&cfile, format!("{client_fp}\n")).unwrap();
+        std::fs::write(&sfile, format!("2026-11-23T22:00:00Z verify failed\n{server_line}\n")).unwrap();
+        let out = cli(&["diff", cfile.to_str().unwrap(), sfile.to_str().unwrap()], "", b"");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.code().is_some(), "{label}: CLI diff crashed");
+        check(&format!("{label}: CLI diff"), &text);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    // The CLI's explain on the client side, signed with another secret: it shows its own
+    // signature (by design), never the secret, nor what the server expects.
+    let out = cli(
+        &["explain", "--scheme", "hopnow", "--key-id", &c.key_id, "--secret-env", "HYGIENE_SECRET", "--url", &c.url, "--body-file", "-", "--method", &c.method, "--timestamp", &c.ts, "--nonce", &c.nonce],
+        &other_secret,
+        &c.body,
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains(&other_sig) && text.contains("signwire-fp"), "{text}");
+    check("CLI explain (other secret)", &text);
+    assert!(leaks(&text, other_secret.as_bytes(), None).is_empty(), "explain leaks its own secret:\n{text}");
+}
