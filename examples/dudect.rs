@@ -5,8 +5,9 @@
 //! cargo run --release --example dudect -- 500000  # fewer
 //! ```
 //!
-//! Two classes of input are compared against the same expected tag: class 0 is the correct
-//! tag, class 1 differs in its first byte (where an early-exit comparison stops at once).
+//! Two classes of input are compared against the same expected tag: the correct tag against
+//! one whose first byte differs (where an early-exit comparison stops at once), and one wrong
+//! in its first byte against one wrong in its last (where the mismatch is).
 //! Classes are interleaved at random; each measurement times a batch of calls with the CPU's
 //! time-stamp counter. Welch's t-test compares the two timing distributions, on all
 //! measurements and on measurements cropped at several percentiles (dudect's way of
@@ -125,14 +126,14 @@ fn run(name: &str, samples: usize, mut f: impl FnMut(usize) -> bool) -> f64 {
         }
     }
     let verdict = if worst > THRESHOLD { "LEAK: classes distinguishable" } else { "no leak detected" };
-    println!("{name:<38} max|t| = {worst:6.2}  {verdict}\n    t by crop:{line}");
+    println!("{name:<44} max|t| = {worst:6.2}  {verdict}\n    t by crop:{line}");
     worst
 }
 
 fn main() {
     let samples: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(2_000_000);
     println!(
-        "dudect: {samples} measurements per target, {BATCH} calls each; class 0 = correct tag, class 1 = first byte differs"
+        "dudect: {samples} measurements per target, {BATCH} calls each; HMAC-SHA256 tags (32 bytes)"
     );
     if let Ok(cpu) = std::fs::read_to_string("/proc/cpuinfo") {
         if let Some(model) = cpu.lines().find(|l| l.starts_with("model name")) {
@@ -144,19 +145,28 @@ fn main() {
     let message = b"POSThttps://api.example.com/v1/pay170000000000112233445566778899aabbccddeeff{}";
     let expected: Tag = key.sign(message);
     let good = expected.as_bytes().to_vec();
-    let mut bad = good.clone();
-    bad[0] ^= 0x01;
-    let inputs = [good, bad];
+    let mut first = good.clone();
+    first[0] ^= 0x01;
+    let mut last = good.clone();
+    *last.last_mut().unwrap() ^= 0x01;
+    let correct_vs_first = [good.clone(), first.clone()];
+    // Both refused, differing only in where the mismatch is: what an attacker probing the
+    // tag byte by byte would measure. (Correct vs wrong is not compared through
+    // Key::verify: a refusal builds an error, an acceptance does not, and whether a request
+    // was accepted is no secret.)
+    let first_vs_last = [first, last];
 
-    let ct = run("Tag::ct_eq_bytes (signwire compare)", samples, |c| expected.ct_eq_bytes(black_box(&inputs[c])));
-    let full = run("Key::verify (HMAC + compare)", samples, |c| key.verify(message, black_box(&inputs[c])).is_ok());
+    let ct = run("Tag::ct_eq_bytes: correct vs 1st byte wrong", samples, |c| expected.ct_eq_bytes(black_box(&correct_vs_first[c])));
+    let pos = run("Tag::ct_eq_bytes: 1st vs last byte wrong", samples, |c| expected.ct_eq_bytes(black_box(&first_vs_last[c])));
+    let full = run("Key::verify: 1st vs last byte wrong", samples, |c| key.verify(message, black_box(&first_vs_last[c])).is_ok());
     let expected_bytes = expected.as_bytes().to_vec();
-    let control =
-        run("control: slice == (early exit)", samples, |c| black_box(expected_bytes.as_slice()) == black_box(inputs[c].as_slice()));
+    let control = run("control: slice == (early exit)", samples, |c| {
+        black_box(expected_bytes.as_slice()) == black_box(correct_vs_first[c].as_slice())
+    });
 
     println!();
     println!(
-        "summary: ct_eq |t|={ct:.2}, verify |t|={full:.2}, control |t|={control:.2} (threshold {THRESHOLD}){}",
+        "summary: ct_eq |t|={ct:.2}, ct_eq position |t|={pos:.2}, verify position |t|={full:.2}, control |t|={control:.2} (threshold {THRESHOLD}){}",
         if control <= THRESHOLD { " -- the control did not leak: too few samples or a noisy machine, rerun with more" } else { "" }
     );
 }

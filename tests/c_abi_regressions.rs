@@ -40,3 +40,36 @@ fn short_key_id_buffer_does_not_spend_the_nonce() {
         signwire_scheme_free(scheme);
     }
 }
+
+/// Found by fuzz target ffi_verify (fuzz/corpus/ffi_verify/regression-standard-webhooks-secret:
+/// the fuzzer spelled "standard-webhooks" as the scheme): that preset's secrets are
+/// `whsec_` + base64, so a raw secret is refused with INVALID_ARGUMENT and a message, not
+/// taken as key bytes, and the same key in base64 is accepted. Raw-secret schemes take both.
+#[test]
+fn standard_webhooks_refuses_a_secret_that_is_not_base64() {
+    let c = |s: &str| CString::new(s).unwrap();
+    unsafe {
+        for (scheme_name, raw_ok) in [("standard-webhooks", false), ("hopnow", true)] {
+            let mut scheme = ptr::null_mut();
+            assert_eq!(signwire_scheme_new(c(scheme_name).as_ptr(), &mut scheme), signwire_status::SIGNWIRE_OK);
+            let mut v = ptr::null_mut();
+            assert_eq!(signwire_verifier_new(scheme, &mut v), signwire_status::SIGNWIRE_OK);
+            let raw = b"fuzz secret";
+            let st = signwire_verifier_add_secret(v, c("k1").as_ptr(), raw.as_ptr().cast(), raw.len());
+            if raw_ok {
+                assert_eq!(st, signwire_status::SIGNWIRE_OK);
+            } else {
+                assert_eq!(st, signwire_status::SIGNWIRE_ERR_INVALID_ARGUMENT);
+                let msg = CStr::from_ptr(signwire::ffi::status::signwire_last_error_message()).to_string_lossy().into_owned();
+                assert!(msg.contains("base64") && !msg.contains("fuzz secret"), "{msg}");
+            }
+            // base64("fuzz secret"), computed by Python's base64.b64encode.
+            for b64 in ["ZnV6eiBzZWNyZXQ=", "whsec_ZnV6eiBzZWNyZXQ="] {
+                let st = signwire_verifier_add_secret(v, c("k2").as_ptr(), b64.as_ptr().cast(), b64.len());
+                assert_eq!(st, signwire_status::SIGNWIRE_OK, "{scheme_name} {b64}");
+            }
+            signwire_verifier_free(v);
+            signwire_scheme_free(scheme);
+        }
+    }
+}
