@@ -97,6 +97,7 @@ impl Prefix {
         }
     }
 
+    #[cfg_attr(signwire_libxcrypt, allow(dead_code))]
     fn version(self) -> bc::Version {
         match self {
             Prefix::TwoA => bc::Version::TwoA,
@@ -220,11 +221,53 @@ fn check_password(password: &[u8]) -> Result<()> {
 pub fn hash_password(password: &[u8], cost: u32, prefix: Prefix) -> Result<String> {
     check_cost(cost)?;
     check_password(password)?;
+    #[cfg(signwire_libxcrypt)]
+    return xcrypt_hash(password, cost, prefix);
+    #[cfg(not(signwire_libxcrypt))]
+    return portable_hash(password, cost, prefix);
+}
+
+// Two bcrypt backends behind the two functions above, both checked against PHP's vectors
+// (tests below and tests/epintower.rs): libxcrypt's crypt_blowfish, PHP's own code and ~15%
+// faster, where build.rs finds it (Linux/glibc, unless SIGNWIRE_BCRYPT=rust); the `bcrypt`
+// crate everywhere else.
+
+#[cfg_attr(signwire_libxcrypt, allow(dead_code))] // the fallback, still built for the tests below
+fn portable_hash(password: &[u8], cost: u32, prefix: Prefix) -> Result<String> {
     let parts = bc::hash_with_result(password, cost).map_err(|e| match e {
         bc::BcryptError::Rand(_) => Error::new(Status::Internal, "the OS random generator failed while making a bcrypt salt"),
         other => Error::new(Status::Internal, format!("bcrypt: {other}")),
     })?;
     Ok(parts.format_for_version(prefix.version()))
+}
+
+#[cfg_attr(signwire_libxcrypt, allow(dead_code))]
+fn portable_verify(password: &[u8], text: &str) -> Result<bool> {
+    match bc::verify(password, text) {
+        Ok(ok) => Ok(ok),
+        Err(bc::BcryptError::InvalidHash(why)) => Err(malformed(format!("bcrypt hash: {why}"))),
+        Err(bc::BcryptError::CostNotAllowed(c)) => Err(malformed(format!("bcrypt cost {c} is outside {MIN_COST}-{MAX_COST}"))),
+        Err(other) => Err(Error::new(Status::Internal, format!("bcrypt: {other}"))),
+    }
+}
+
+#[cfg(signwire_libxcrypt)]
+fn xcrypt_hash(password: &[u8], cost: u32, prefix: Prefix) -> Result<String> {
+    use base64::Engine;
+    let mut salt = Zeroizing::new([0u8; 16]);
+    getrandom::fill(&mut salt[..])
+        .map_err(|_| Error::new(Status::Internal, "the OS random generator failed while making a bcrypt salt"))?;
+    // bcrypt's own base64 alphabet (./A-Za-z0-9), no padding: 16 bytes are 22 characters.
+    let engine = base64::engine::GeneralPurpose::new(&base64::alphabet::BCRYPT, base64::engine::general_purpose::NO_PAD);
+    let setting = format!("${}${cost:02}${}", prefix.as_str(), engine.encode(&salt[..]));
+    super::xcrypt::crypt(password, &setting)?.ok_or_else(|| Error::new(Status::Internal, "libxcrypt could not compute the bcrypt hash"))
+}
+
+#[cfg(signwire_libxcrypt)]
+fn xcrypt_verify(password: &[u8], text: &str) -> Result<bool> {
+    use subtle::ConstantTimeEq;
+    let computed = super::xcrypt::crypt(password, text)?.ok_or_else(|| malformed("bcrypt hash: libxcrypt refused its salt"))?;
+    Ok(computed.len() == text.len() && bool::from(computed.as_bytes().ct_eq(text.as_bytes())))
 }
 
 /// Check `password` against a bcrypt `hash` (`$2y$`, `$2b$` or `$2a$`, any cost 4–31).
@@ -251,12 +294,14 @@ fn verify_password_max_cost(password: &[u8], hash: &[u8], max_cost: u32) -> Resu
     }
     // parse_hash checked that every byte is ASCII.
     let text = std::str::from_utf8(hash).map_err(|_| malformed("bcrypt hash is not ASCII"))?;
-    match bc::verify(password, text) {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(Error::new(Status::BadSignature, "bcrypt signature does not match")),
-        Err(bc::BcryptError::InvalidHash(why)) => Err(malformed(format!("bcrypt hash: {why}"))),
-        Err(bc::BcryptError::CostNotAllowed(c)) => Err(malformed(format!("bcrypt cost {c} is outside {MIN_COST}-{MAX_COST}"))),
-        Err(other) => Err(Error::new(Status::Internal, format!("bcrypt: {other}"))),
+    #[cfg(signwire_libxcrypt)]
+    let matched = xcrypt_verify(password, text)?;
+    #[cfg(not(signwire_libxcrypt))]
+    let matched = portable_verify(password, text)?;
+    if matched {
+        Ok(())
+    } else {
+        Err(Error::new(Status::BadSignature, "bcrypt signature does not match"))
     }
 }
 
@@ -564,6 +609,54 @@ impl BcryptScheme {
         parse_hash(signature.as_ref())?;
         let password = password_for(fields, sha1_rounds)?;
         verify_password_max_cost(&password, signature.as_ref(), self.max_verify_cost)
+    }
+}
+
+/// Both backends against PHP's vectors and each other (only where both are built).
+#[cfg(all(test, signwire_libxcrypt))]
+mod backends {
+    use super::*;
+
+    #[test]
+    fn both_backends_agree_with_php() {
+        let doc: serde_json::Value = serde_json::from_str(include_str!("../../tests/vectors/epintower.json")).unwrap();
+        let mut checked = 0;
+        for case in doc["cases"].as_array().unwrap() {
+            let name = case["name"].as_str().unwrap();
+            let signature = case["signature"].as_str().unwrap();
+            let expect = case["expect"].as_str().unwrap();
+            if parse_hash(signature.as_bytes()).is_err() || !matches!(expect, "ok" | "SIGNWIRE_ERR_BAD_SIGNATURE") {
+                continue; // refused by parse_hash, before either backend runs
+            }
+            let fields: Vec<&str> = case["fields"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+            let Ok(input) = bcrypt_input(&fields, case["sha1_rounds"].as_u64().unwrap() as u32) else { continue };
+            if check_password(&input).is_err() {
+                continue;
+            }
+            let want = expect == "ok";
+            assert_eq!(portable_verify(&input, signature).unwrap(), want, "bcrypt crate: {name}");
+            assert_eq!(xcrypt_verify(&input, signature).unwrap(), want, "libxcrypt: {name}");
+            checked += 1;
+        }
+        assert!(checked >= 10, "only {checked} vectors reached the backends");
+    }
+
+    #[test]
+    fn each_backend_verifies_the_others_hashes() {
+        for prefix in [Prefix::TwoY, Prefix::TwoB, Prefix::TwoA] {
+            // 8-bit input only for $2y$/$2b$: for $2a$, crypt_blowfish (and so PHP) applies
+            // its countermeasure for the old sign-extension bug, which the crate does not.
+            let eight_bit: &[u8] = if prefix == Prefix::TwoA { b"ascii only" } else { "\u{e9}t\u{e9}".as_bytes() };
+            for password in [&b"74865cd92b89741f2ea1188fac34660e880a2a25"[..], &[b'x'; 72][..], eight_bit] {
+                let a = xcrypt_hash(password, 4, prefix).unwrap();
+                assert!(a.starts_with(&format!("${}$04$", prefix.as_str())), "{a}");
+                assert!(portable_verify(password, &a).unwrap(), "{a}");
+                let b = portable_hash(password, 4, prefix).unwrap();
+                assert!(xcrypt_verify(password, &b).unwrap(), "{b}");
+                assert!(!xcrypt_verify(b"other", &b).unwrap());
+                assert!(!portable_verify(b"other", &a).unwrap());
+            }
+        }
     }
 }
 

@@ -21,6 +21,8 @@
 //! ```
 
 pub mod bcrypt;
+#[cfg(signwire_libxcrypt)]
+mod xcrypt;
 pub mod epintower;
 mod hopnow;
 pub mod webhooks;
