@@ -27,3 +27,17 @@ fn bcrypt_directions_differ_only_with_distinct_rounds() {
     distinct.verify(Direction::Response, &FIELDS, &response).unwrap();
     assert_eq!(distinct.verify(Direction::Request, &FIELDS, &response).unwrap_err().status(), Status::BadSignature);
 }
+
+/// Found by bcrypt_hash: a 60-byte string starting `$2x$` whose cost is not two digits is a
+/// malformed hash (MALFORMED_HEADER), not an unsupported variant; only a well-formed `$2x$`
+/// hash is UNSUPPORTED_ALGORITHM. Either way nothing is hashed.
+#[test]
+fn two_x_prefix_is_unsupported_only_when_well_formed() {
+    use signwire::scheme::bcrypt::parse_hash;
+    let mut malformed = b"$2x$l8U".to_vec();
+    malformed.resize(60, 0);
+    assert_eq!(parse_hash(&malformed).unwrap_err().status(), Status::MalformedHeader);
+    // PHP's crypt() made this $2x$ hash (tests/vectors/epintower.json, "$2x$ hash").
+    let php_2x = b"$2x$04$Jib0b2pQ1uNnbEeVdcNJ8OGGnP4rGodpmYM5cnJ0bgGUob5ivPL6S";
+    assert_eq!(parse_hash(php_2x).unwrap_err().status(), Status::UnsupportedAlgorithm);
+}
