@@ -136,6 +136,10 @@ fn header_value<'a>(request: &Request<'a>, name: &str) -> std::result::Result<&'
 /// `(missing)`, `(repeated)` or `(invalid)`, which is itself the answer.
 pub fn fingerprint(scheme: &Scheme, request: &Request<'_>) -> Fingerprint {
     let mut entries = vec![("scheme".to_string(), clear(scheme.name.as_bytes()))];
+    if scheme.kind == crate::scheme::Kind::AwsSigV4 {
+        entries.extend(crate::scheme::sigv4::fingerprint(scheme, request));
+        return Fingerprint { entries };
+    }
     if scheme.kind != crate::scheme::Kind::Generic {
         entries.extend(crate::scheme::webhooks::fingerprint(scheme, request));
         return Fingerprint { entries };

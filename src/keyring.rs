@@ -33,7 +33,12 @@ pub const MAX_SECRETS_PER_KEY: usize = 8;
 struct Secret {
     key: Key,
     fingerprint: [u8; 32],
+    // Unique for the process's lifetime (never reused, unlike an address), so caches of keys
+    // derived from this secret (AWS SigV4 signing keys) cannot outlive a retirement.
+    id: u64,
 }
+
+static NEXT_SECRET_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Drop for Secret {
     fn drop(&mut self) {
@@ -49,6 +54,8 @@ pub enum SecretFormat {
     Raw,
     /// Standard Webhooks: `whsec_` (optional) then standard base64 of the key bytes.
     WhsecBase64,
+    /// AWS SigV4: the secret access key as given; the MAC key is `AWS4` + secret (kSecret).
+    Aws4,
 }
 
 impl SecretFormat {
@@ -64,6 +71,15 @@ impl SecretFormat {
         self.check_len(secret)?;
         match self {
             SecretFormat::Raw => Ok(zeroize::Zeroizing::new(secret.to_vec())),
+            SecretFormat::Aws4 => {
+                if secret.is_empty() {
+                    return Err(Error::invalid("secret is empty"));
+                }
+                let mut k = zeroize::Zeroizing::new(Vec::with_capacity(4 + secret.len()));
+                k.extend_from_slice(b"AWS4");
+                k.extend_from_slice(secret);
+                Ok(k)
+            }
             SecretFormat::WhsecBase64 => {
                 use base64::Engine;
                 let b64 = secret.strip_prefix(b"whsec_").unwrap_or(secret);
@@ -105,6 +121,11 @@ impl ActiveKeys {
     /// The keyed MAC states, in the order they were added.
     pub fn keys(&self) -> impl Iterator<Item = &Key> {
         self.0.iter().map(|s| &s.key)
+    }
+
+    /// The keyed MAC states with an id unique to each added secret (for derived-key caches).
+    pub fn entries(&self) -> impl Iterator<Item = (u64, &Key)> {
+        self.0.iter().map(|s| (s.id, &s.key))
     }
 }
 
@@ -155,7 +176,11 @@ impl Keyring {
         check_key_id(key_id)?;
         let decoded = self.format.decode(secret)?;
         let secret = &decoded[..];
-        let new = Arc::new(Secret { key: Key::new(self.algorithm, secret)?, fingerprint: fingerprint(secret) });
+        let new = Arc::new(Secret {
+            key: Key::new(self.algorithm, secret)?,
+            fingerprint: fingerprint(secret),
+            id: NEXT_SECRET_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        });
         let mut map = self.keys.write().map_err(|_| Self::poisoned())?;
         let current = map.get(key_id).cloned().unwrap_or_default();
         if current.iter().any(|s| bool::from(s.fingerprint.ct_eq(&new.fingerprint))) {

@@ -144,6 +144,13 @@ impl Tag {
         &self.bytes[..self.len]
     }
 
+    /// Overwrite the bytes with zeros (for tags that are themselves keys, as in AWS SigV4's
+    /// key derivation; `Tag` is `Copy`, so it cannot wipe itself on drop).
+    pub fn wipe(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.bytes);
+        self.len = 0;
+    }
+
     /// The tag as text.
     pub fn encode(&self, encoding: Encoding) -> String {
         let mut buf = [0u8; MAX_ENCODED_TAG_LEN];

@@ -22,6 +22,8 @@ pub struct Signer {
     scheme: Scheme,
     key_id: String,
     key: Key,
+    // AWS SigV4's signing key of the day (unused by other schemes).
+    sigv4_keys: crate::scheme::sigv4::KeyCache,
 }
 
 impl std::fmt::Debug for Signer {
@@ -113,7 +115,7 @@ impl Signer {
         scheme.validate()?;
         check_key_id(key_id)?;
         let key = Key::new(scheme.algorithm, &crate::scheme::webhooks::secret_format(scheme.kind).decode(secret)?)?;
-        Ok(Signer { scheme, key_id: key_id.to_string(), key })
+        Ok(Signer { scheme, key_id: key_id.to_string(), key, sigv4_keys: Default::default() })
     }
 
     /// The scheme this signer follows.
@@ -157,6 +159,10 @@ impl Signer {
         request.validate()?;
         if timestamp < 0 {
             return Err(Error::invalid("timestamp is negative"));
+        }
+        if self.scheme.kind == crate::scheme::Kind::AwsSigV4 {
+            let (headers, payload) = crate::scheme::sigv4::sign(&self.scheme, &self.key_id, &self.key, &self.sigv4_keys, request, timestamp)?;
+            return Ok((headers, with_parts(&[Cow::Owned(payload)])));
         }
         if self.scheme.kind != crate::scheme::Kind::Generic {
             let (headers, payload) = crate::scheme::webhooks::sign(&self.scheme, &self.key, request, timestamp, nonce)?;

@@ -61,6 +61,8 @@ pub struct Verifier {
     nonce_store: Arc<dyn NonceStore>,
     diagnostics: bool,
     ip_policy: IpPolicy,
+    // AWS SigV4 signing keys by secret and day (unused by other schemes).
+    sigv4_keys: crate::scheme::sigv4::KeyCache,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -104,6 +106,7 @@ impl Verifier {
             nonce_store: Arc::new(MemoryStore::default()),
             diagnostics: false,
             ip_policy: IpPolicy::default(),
+            sigv4_keys: Default::default(),
         }
     }
 
@@ -235,6 +238,9 @@ impl Verifier {
 
     /// Verify as if the clock read `now` (unix seconds).
     pub fn verify_at(&self, request: &Request<'_>, now: i64) -> Result<Verified> {
+        if self.scheme.kind == crate::scheme::Kind::AwsSigV4 {
+            return crate::scheme::sigv4::verify(self, &self.sigv4_keys, &*self.nonce_store, request, now);
+        }
         if self.scheme.kind != crate::scheme::Kind::Generic {
             return crate::scheme::webhooks::verify(self, &*self.nonce_store, request, now);
         }

@@ -25,6 +25,7 @@ pub mod bcrypt;
 mod xcrypt;
 pub mod epintower;
 mod hopnow;
+pub mod sigv4;
 pub mod webhooks;
 
 use crate::canonical::Component;
@@ -63,6 +64,9 @@ pub enum Kind {
     StandardWebhooks,
     /// Stripe: `Stripe-Signature: t=<ts>,v1=<hex>[,v1=<hex>...]`, payload `{t}.{body}`.
     Stripe,
+    /// AWS Signature Version 4: `Authorization: AWS4-HMAC-SHA256 ...` over a canonical
+    /// request, with the options in [`Scheme::aws`].
+    AwsSigV4,
 }
 
 impl Kind {
@@ -72,6 +76,7 @@ impl Kind {
             Kind::Generic => "generic",
             Kind::StandardWebhooks => "standard-webhooks",
             Kind::Stripe => "stripe",
+            Kind::AwsSigV4 => "aws-sigv4",
         }
     }
 }
@@ -99,6 +104,8 @@ pub struct Scheme {
     pub max_future_skew: u64,
     /// Nonce length in hex characters.
     pub nonce_hex_len: usize,
+    /// Region, service and payload options of an AWS SigV4 scheme (`None` otherwise).
+    pub aws: Option<sigv4::Options>,
 }
 
 #[derive(Deserialize)]
@@ -106,18 +113,35 @@ pub struct Scheme {
 struct SchemeDocument {
     #[serde(default)]
     kind: Option<String>,
-    name: String,
-    algorithm: String,
+    // Required for generic schemes; a preset kind fixes them.
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    algorithm: Option<String>,
     #[serde(default = "default_encoding")]
     encoding: String,
-    components: Vec<Component>,
+    #[serde(default)]
+    components: Option<Vec<Component>>,
     #[serde(default)]
     separator: String,
-    headers: HeaderNames,
-    #[serde(default = "default_max_age")]
-    max_age: u64,
-    #[serde(default = "default_max_future_skew")]
-    max_future_skew: u64,
+    #[serde(default)]
+    headers: Option<HeaderNames>,
+    // aws-sigv4 only.
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    service: Option<String>,
+    #[serde(default)]
+    uri_encoding: Option<sigv4::UriEncoding>,
+    #[serde(default)]
+    unsigned_payload: Option<bool>,
+    #[serde(default)]
+    content_sha256_header: Option<bool>,
+    // Absent: 300 s and 60 s for generic schemes, the preset's own window for a kind.
+    #[serde(default)]
+    max_age: Option<u64>,
+    #[serde(default)]
+    max_future_skew: Option<u64>,
     #[serde(default = "default_nonce_hex_len")]
     nonce_hex_len: usize,
 }
@@ -138,7 +162,7 @@ fn default_nonce_hex_len() -> usize {
 }
 
 /// Names of the built-in presets.
-pub const PRESETS: &[&str] = &["hopnow", "standard-webhooks", "stripe"];
+pub const PRESETS: &[&str] = &["hopnow", "standard-webhooks", "stripe", "aws-sigv4:REGION:SERVICE"];
 
 impl Scheme {
     /// A preset by name, a path to a JSON document (`*.json`), or a JSON document itself
@@ -150,6 +174,9 @@ impl Scheme {
         }
         if let Some(preset) = Scheme::preset(s) {
             return Ok(preset);
+        }
+        if let Some(aws) = sigv4::from_short_name(s) {
+            return aws;
         }
         if s.ends_with(".json") || s.contains('/') {
             let meta = std::fs::metadata(s)
@@ -187,27 +214,48 @@ impl Scheme {
         }
         let doc: SchemeDocument =
             serde_json::from_str(text).map_err(|e| Error::invalid(format!("scheme document: {e}")))?;
+        let aws_fields = doc.region.is_some() || doc.service.is_some() || doc.uri_encoding.is_some()
+            || doc.unsigned_payload.is_some() || doc.content_sha256_header.is_some();
+        if doc.kind.as_deref() == Some("aws-sigv4") {
+            let (Some(region), Some(service)) = (doc.region.as_deref(), doc.service.as_deref()) else {
+                return Err(Error::invalid("scheme document: kind aws-sigv4 needs \"region\" and \"service\""));
+            };
+            let mut o = sigv4::Options::new(region, service);
+            o.uri_encoding = doc.uri_encoding.unwrap_or(o.uri_encoding);
+            o.unsigned_payload = doc.unsigned_payload.unwrap_or(o.unsigned_payload);
+            o.content_sha256_header = doc.content_sha256_header.unwrap_or(o.content_sha256_header);
+            let mut preset = sigv4::scheme(o)?;
+            preset.max_age = doc.max_age.unwrap_or(preset.max_age);
+            preset.max_future_skew = doc.max_future_skew.unwrap_or(preset.max_future_skew);
+            preset.validate()?;
+            return Ok(preset);
+        }
+        if aws_fields {
+            return Err(Error::invalid("scheme document: region, service, uri_encoding, unsigned_payload and content_sha256_header apply to kind aws-sigv4 only"));
+        }
         if let Some(kind) = doc.kind.as_deref().filter(|k| *k != "generic") {
             // A preset kind is fixed by its specification: only the time window may change.
             let mut preset = Scheme::preset(kind)
                 .filter(|p| p.kind != Kind::Generic)
                 .ok_or_else(|| Error::invalid(format!("scheme document: unknown kind {:?}", crate::headers::truncate_for_log(kind))))?;
-            preset.max_age = doc.max_age;
-            preset.max_future_skew = doc.max_future_skew;
+            preset.max_age = doc.max_age.unwrap_or(default_max_age());
+            preset.max_future_skew = doc.max_future_skew.unwrap_or(default_max_future_skew());
             preset.validate()?;
             return Ok(preset);
         }
+        let missing = |f: &str| Error::invalid(format!("scheme document: missing field `{f}`"));
         let scheme = Scheme {
             kind: Kind::Generic,
-            name: doc.name,
-            algorithm: Algorithm::parse(&doc.algorithm)?,
+            name: doc.name.ok_or_else(|| missing("name"))?,
+            algorithm: Algorithm::parse(&doc.algorithm.ok_or_else(|| missing("algorithm"))?)?,
             encoding: Encoding::parse(&doc.encoding)?,
-            components: doc.components,
+            components: doc.components.ok_or_else(|| missing("components"))?,
             separator: doc.separator,
-            headers: doc.headers,
-            max_age: doc.max_age,
-            max_future_skew: doc.max_future_skew,
+            headers: doc.headers.ok_or_else(|| missing("headers"))?,
+            max_age: doc.max_age.unwrap_or(default_max_age()),
+            max_future_skew: doc.max_future_skew.unwrap_or(default_max_future_skew()),
             nonce_hex_len: doc.nonce_hex_len,
+            aws: None,
         };
         scheme.validate()?;
         Ok(scheme)
@@ -228,6 +276,13 @@ impl Scheme {
         });
         if self.kind != Kind::Generic {
             doc["kind"] = self.kind.name().into();
+        }
+        if let Some(o) = &self.aws {
+            doc["region"] = o.region.clone().into();
+            doc["service"] = o.service.clone().into();
+            doc["uri_encoding"] = serde_json::to_value(o.uri_encoding).unwrap_or_default();
+            doc["unsigned_payload"] = o.unsigned_payload.into();
+            doc["content_sha256_header"] = o.content_sha256_header.into();
         }
         doc.to_string()
     }

@@ -57,6 +57,7 @@ pub(super) fn standard_webhooks() -> Scheme {
         max_age: 300,
         max_future_skew: 300,
         nonce_hex_len: 32,
+        aws: None,
     }
 }
 
@@ -78,6 +79,7 @@ pub(super) fn stripe() -> Scheme {
         max_age: 300,
         max_future_skew: 300,
         nonce_hex_len: 32,
+        aws: None,
     }
 }
 
@@ -85,6 +87,7 @@ pub(super) fn stripe() -> Scheme {
 pub fn secret_format(kind: Kind) -> SecretFormat {
     match kind {
         Kind::StandardWebhooks => SecretFormat::WhsecBase64,
+        Kind::AwsSigV4 => SecretFormat::Aws4,
         // Stripe keys HMAC with the `whsec_...` text itself.
         Kind::Generic | Kind::Stripe => SecretFormat::Raw,
     }
