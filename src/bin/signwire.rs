@@ -21,6 +21,7 @@ const USAGE: &str = "\
 usage:
   signwire sign    --scheme S --key-id ID (--secret-env VAR | --secret-file PATH)
                    --method M --url URL [--body-file PATH|-] [--timestamp T] [--nonce N]
+                   [--header 'Name: value' ...]
   signwire verify  --scheme S --key-id ID (--secret-env VAR | --secret-file PATH)
                    --method M --url URL (--header 'Name: value' ... | --headers-file PATH|-)
                    [--body-file PATH|-]
@@ -34,7 +35,9 @@ usage:
                    first signed component that differs. Exit 0 when all match, 1 otherwise.
   signwire epintower sign|verify|explain ... (bcrypt(sha1) signatures; signwire epintower help)
 
-  --scheme takes a preset (hopnow) or a path to a JSON scheme document.
+  --scheme takes a preset (hopnow, standard-webhooks, stripe, aws-sigv4:REGION:SERVICE),
+  a path to a JSON scheme document, or the JSON text. sign --header 'Name: value' passes
+  request headers to schemes that sign them (aws-sigv4 signs every one given).
   --secret-file reads the whole file; one trailing newline is ignored.
   --nonce-store: memory://?max_entries=N (default; this process only),
                  sqlite:///abs/path.db (shared by processes on a host),
@@ -167,7 +170,13 @@ fn run(cmd: &str, args: &Args) -> Result<(), Fail> {
                 Some(n) => n.to_string(),
                 None => signwire::headers::generate_nonce(scheme.nonce_hex_len).map_err(Fail::Input)?,
             };
-            let request = Request::new(method, url, &body);
+            // Request headers, for schemes that sign some of them (aws-sigv4 signs all given).
+            let mut given = Headers::new();
+            for h in &args.headers {
+                let (n, v) = h.split_once(':').ok_or_else(|| Fail::Usage(format!("--header {h:?} is not 'Name: value'")))?;
+                given.push(n.trim(), v.trim_matches([' ', '\t'])).map_err(Fail::Input)?;
+            }
+            let request = Request::new(method, url, &body).with_headers(&given);
             let e = signer.explain(&request, timestamp, &nonce).map_err(Fail::Input)?;
             if cmd == "explain" {
                 println!("scheme:     {}", scheme.name);
@@ -181,7 +190,7 @@ fn run(cmd: &str, args: &Args) -> Result<(), Fail> {
             }
             print!("{}", e.headers.to_block().replace("\r\n", "\n"));
             if cmd == "explain" {
-                let sent = Headers::parse(&e.headers.to_block()).map_err(Fail::Input)?;
+                let sent = Headers::parse(&format!("{}{}", given.to_block(), e.headers.to_block())).map_err(Fail::Input)?;
                 let fp = signwire::diagnostics::fingerprint(&scheme, &request.with_headers(&sent));
                 println!("fingerprints (no secret; compare with the server's diagnostic line: signwire diff):");
                 for (label, value) in &fp.entries {
