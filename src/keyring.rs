@@ -98,6 +98,8 @@ impl SecretFormat {
     fn check_len(self, secret: &[u8]) -> Result<()> {
         let max = match self {
             SecretFormat::Raw => crate::mac::MAX_SECRET_LEN,
+            // `AWS4` is prepended: the key stays within the limit.
+            SecretFormat::Aws4 => crate::mac::MAX_SECRET_LEN - "AWS4".len(),
             SecretFormat::WhsecBase64 => "whsec_".len() + crate::mac::MAX_SECRET_LEN.div_ceil(3) * 4,
         };
         if secret.len() > max {
