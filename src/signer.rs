@@ -172,7 +172,8 @@ impl Signer {
         let mut ts_buf = [0u8; 20];
         let ts = decimal(timestamp.unsigned_abs(), &mut ts_buf);
         let input = SignatureInput { request, key_id: &self.key_id, timestamp: ts, nonce };
-        let parts = canonical::payload_parts(&self.scheme.components, &self.scheme.separator, &input)?;
+        let mut parts = canonical::Parts::new();
+        canonical::payload_parts_into(&self.scheme.components, &self.scheme.separator, &input, &mut parts)?;
         let mut sig_buf = [0u8; MAX_ENCODED_TAG_LEN];
         let signature = self.key.sign_parts(&parts).encode_into(self.scheme.encoding, &mut sig_buf);
         let h = &self.scheme.headers;

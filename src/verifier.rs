@@ -271,7 +271,8 @@ impl Verifier {
         })?;
 
         let input = SignatureInput { request, key_id, timestamp: timestamp_text, nonce };
-        let parts = canonical::payload_parts(&self.scheme.components, &self.scheme.separator, &input)?;
+        let mut parts = canonical::Parts::new();
+        canonical::payload_parts_into(&self.scheme.components, &self.scheme.separator, &input, &mut parts)?;
 
         // 2. Key id known.
         let Some(active) = self.keyring.get(key_id)? else {

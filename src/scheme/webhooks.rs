@@ -103,7 +103,7 @@ fn check_id(id: &str) -> Result<()> {
     Ok(())
 }
 
-fn payload<'a>(scheme: &'a Scheme, request: &'a Request<'a>, timestamp: &'a str, id: &'a str) -> Result<Vec<std::borrow::Cow<'a, [u8]>>> {
+fn payload<'a>(scheme: &'a Scheme, request: &'a Request<'a>, timestamp: &'a str, id: &'a str) -> Result<canonical::Parts<'a>> {
     let input = SignatureInput { request, key_id: "", timestamp, nonce: id };
     canonical::payload_parts(&scheme.components, &scheme.separator, &input)
 }
