@@ -181,6 +181,16 @@ impl Headers {
         result
     }
 
+    /// Empty the set, overwriting the text it held (header values may include cookies or
+    /// tokens), and keep the memory for the next [`Headers::parse_into`].
+    pub fn clear_and_wipe(&mut self) {
+        use zeroize::Zeroize;
+        // Only the bytes in use: the rest of the capacity was wiped when it was last used.
+        self.text.as_mut_str().zeroize();
+        self.text.clear();
+        self.spans.clear();
+    }
+
     /// One pass over the bytes with table lookups, recording spans into `block` (copied
     /// by the caller on success). Returns false, leaving the error to [`Self::parse_slow`],
     /// on anything but well-formed lines: the same lines `parse_slow` accepts.
