@@ -140,13 +140,11 @@ def header_block(headers: Headers, error: Type[Exception]) -> Optional[bytes]:
 def parse_block(block: bytes) -> "dict[str, str]":
     """The library's ``Name: value\\r\\n`` output as an ordered dict."""
     # The library writes exactly ": " between name and value and "\r\n" after each line,
-    # and no signed header's name or value holds a space (names are tokens; values are key
-    # ids, which are printable ASCII without spaces, digits, hex, base64, or "t=..,v1=.."):
-    # one split gives name, value, name, value, ...
-    fields = block.decode("utf-8").replace("\r\n", ": ").split(": ")
-    fields.pop()  # after the last "\r\n"
-    it = iter(fields)
-    return dict(zip(it, it))
+    # and no signed header's name holds ": " (names are tokens): one split per line, which
+    # measured faster than one split of the whole block (this runs for every signature).
+    lines = block.decode("utf-8").split("\r\n")
+    lines.pop()  # after the last "\r\n"
+    return dict([line.split(": ", 1) for line in lines])
 
 
 _tls = threading.local()
