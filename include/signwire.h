@@ -509,6 +509,27 @@ enum signwire_status signwire_signer_sign(const struct signwire_signer *signer,
                                           size_t out_cap,
                                           size_t *written);
 
+// Like `signwire_signer_sign`, with the headers written as NUL-separated fields,
+// `name\0value\0name\0value` and the terminating NUL (`*written` excludes it): for
+// bindings that build a map, which then split once instead of parsing lines. Names and
+// values never contain NUL. `SIGNWIRE_SIGNED_HEADERS_MAX` always suffices.
+//
+// ```c
+// char out[SIGNWIRE_SIGNED_HEADERS_MAX];
+// size_t n;
+// if (signwire_signer_sign_fields(signer, "GET", url, "", 0, NULL, out, sizeof out, &n) == SIGNWIRE_OK)
+//     for (const char *f = out; f < out + n; f += strlen(f) + 1) puts(f);  // name, value, name, ...
+// ```
+enum signwire_status signwire_signer_sign_fields(const struct signwire_signer *signer,
+                                                 const char *method,
+                                                 const char *url,
+                                                 const char *body,
+                                                 size_t body_len,
+                                                 const char *headers,
+                                                 char *out,
+                                                 size_t out_cap,
+                                                 size_t *written);
+
 // Sign with an explicit timestamp (unix seconds, >= 0) and nonce (hex, the scheme's length).
 // `nonce` may be NULL for a fresh random nonce.
 enum signwire_status signwire_signer_sign_at(const struct signwire_signer *signer,

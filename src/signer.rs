@@ -67,7 +67,7 @@ impl SignedHeaders {
     }
 
     /// (name, value) pairs.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
         self.spans.iter().map(|&span| self.entry(span))
     }
 

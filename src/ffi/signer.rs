@@ -44,6 +44,7 @@ unsafe fn sign_common(
     body_len: usize,
     headers: *const c_char,
     at: Option<(i64, *const c_char)>,
+    layout: Layout,
     out: *mut c_char,
     out_cap: usize,
     written: *mut usize,
@@ -62,8 +63,55 @@ unsafe fn sign_common(
                 None => signer.sign_at(&request, timestamp, generate_nonce_into(signer.scheme().nonce_hex_len, &mut [0u8; MAX_NONCE_HEX_LEN])?)?,
             },
         };
-        write_out(signed.as_block().as_bytes(), out, out_cap, written)
+        match layout {
+            Layout::Block => write_out(signed.as_block().as_bytes(), out, out_cap, written),
+            Layout::Fields => write_fields(signed.iter(), out, out_cap, written),
+        }
     })
+}
+
+/// How the headers are written out.
+#[derive(Clone, Copy)]
+enum Layout {
+    /// `Name: value\r\n` lines.
+    Block,
+    /// `name\0value\0name\0value`, then the terminating NUL.
+    Fields,
+}
+
+/// Writes (name, value) pairs as NUL-separated fields, with the same contract as
+/// [`write_out`]: nothing is written but `*written` (the bytes needed) when `out_cap` is too
+/// small, and `*written` excludes the final NUL.
+unsafe fn write_fields<'a>(
+    fields: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    out: *mut c_char,
+    out_cap: usize,
+    written: *mut usize,
+) -> crate::error::Result<()> {
+    check_out(out, written)?;
+    // Each name and value is followed by one NUL; the last of them is the terminator.
+    let needed: usize = fields.clone().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>().max(1);
+    if out_cap < needed {
+        *written = needed;
+        return Err(crate::error::Error::new(
+            crate::error::Status::BufferTooSmall,
+            format!("output buffer holds {out_cap} bytes, {needed} are needed (including the NUL)"),
+        ));
+    }
+    let mut at = out as *mut u8;
+    for (name, value) in fields {
+        for field in [name, value] {
+            std::ptr::copy_nonoverlapping(field.as_ptr(), at, field.len());
+            at = at.add(field.len());
+            *at = 0;
+            at = at.add(1);
+        }
+    }
+    if needed == 1 {
+        *out = 0;
+    }
+    *written = needed - 1;
+    Ok(())
 }
 
 /// Sign a request now, with a fresh random nonce. Writes the authentication headers as a
@@ -81,7 +129,33 @@ pub unsafe extern "C" fn signwire_signer_sign(
     out_cap: usize,
     written: *mut usize,
 ) -> signwire_status {
-    sign_common(signer, method, url, body, body_len, headers, None, out, out_cap, written)
+    sign_common(signer, method, url, body, body_len, headers, None, Layout::Block, out, out_cap, written)
+}
+
+/// Like `signwire_signer_sign`, with the headers written as NUL-separated fields,
+/// `name\0value\0name\0value` and the terminating NUL (`*written` excludes it): for
+/// bindings that build a map, which then split once instead of parsing lines. Names and
+/// values never contain NUL. `SIGNWIRE_SIGNED_HEADERS_MAX` always suffices.
+///
+/// ```c
+/// char out[SIGNWIRE_SIGNED_HEADERS_MAX];
+/// size_t n;
+/// if (signwire_signer_sign_fields(signer, "GET", url, "", 0, NULL, out, sizeof out, &n) == SIGNWIRE_OK)
+///     for (const char *f = out; f < out + n; f += strlen(f) + 1) puts(f);  // name, value, name, ...
+/// ```
+#[no_mangle]
+pub unsafe extern "C" fn signwire_signer_sign_fields(
+    signer: *const signwire_signer,
+    method: *const c_char,
+    url: *const c_char,
+    body: *const c_char,
+    body_len: usize,
+    headers: *const c_char,
+    out: *mut c_char,
+    out_cap: usize,
+    written: *mut usize,
+) -> signwire_status {
+    sign_common(signer, method, url, body, body_len, headers, None, Layout::Fields, out, out_cap, written)
 }
 
 /// Sign with an explicit timestamp (unix seconds, >= 0) and nonce (hex, the scheme's length).
@@ -100,5 +174,5 @@ pub unsafe extern "C" fn signwire_signer_sign_at(
     out_cap: usize,
     written: *mut usize,
 ) -> signwire_status {
-    sign_common(signer, method, url, body, body_len, headers, Some((timestamp, nonce)), out, out_cap, written)
+    sign_common(signer, method, url, body, body_len, headers, Some((timestamp, nonce)), Layout::Block, out, out_cap, written)
 }

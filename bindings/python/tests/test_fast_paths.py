@@ -74,3 +74,17 @@ def test_per_thread_buffers_do_not_mix_results():
         t.join()
     assert errors == []
     assert signer._users == 0 and key._users == 0
+
+
+@pytest.mark.parametrize(
+    "scheme, secret",
+    [("stripe", "whsec_c2VjcmV0"), ("standard-webhooks", "whsec_c2VjcmV0"), ("aws-sigv4:eu-west-1:execute-api", "AKIDEXAMPLE:wJalrXUtnFEMI")],
+)
+def test_fast_path_fields_match_the_general_path_for_other_header_counts(scheme, secret):
+    # The fast path reads NUL-separated fields; the general one (a fixed timestamp) parses
+    # `Name: value` lines. Same names, same order, and every value non-empty.
+    signer = signwire.Signer(scheme, key_id="k1", secret=secret)
+    fast = signer.sign("POST", URL, body=b"{}")
+    general = signer.sign("POST", URL, body=b"{}", timestamp=1_700_000_000)
+    assert list(fast) == list(general)
+    assert all(v and "\0" not in v and "\r" not in v for v in fast.values())
