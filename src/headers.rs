@@ -447,10 +447,8 @@ pub fn generate_nonce_into(hex_len: usize, buf: &mut [u8; MAX_NONCE_HEX_LEN]) ->
     let mut raw = [0u8; MAX_NONCE_HEX_LEN / 2];
     let raw = &mut raw[..hex_len.div_ceil(2)];
     random_bytes(raw)?;
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (i, &b) in raw.iter().enumerate() {
-        buf[2 * i] = DIGITS[usize::from(b >> 4)];
-        buf[2 * i + 1] = DIGITS[usize::from(b & 15)];
+    for (pair, &b) in buf.chunks_exact_mut(2).zip(raw.iter()) {
+        pair.copy_from_slice(&crate::mac::HEX_PAIRS[usize::from(b)]);
     }
     // Only hex digits were written.
     Ok(std::str::from_utf8(&buf[..hex_len]).unwrap_or_else(|_| unreachable!()))

@@ -36,29 +36,36 @@ impl std::fmt::Debug for Signer {
 /// key id, signature, timestamp, nonce.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedHeaders {
-    // The `Name: value\r\n` block itself, with the position of each name and value in it:
-    // signing builds one string, and the C ABI copies it out as it is.
+    // The `Name: value\r\n` block itself, with where each name and value is in it: signing
+    // builds one string, and the C ABI copies it out as it is. The spans are inline (no
+    // scheme sends more than MAX_SIGNED_HEADERS): a Vec of them cost an allocation per
+    // signature.
     block: String,
-    spans: Vec<[usize; 4]>,
+    spans: [[u32; 4]; MAX_SIGNED_HEADERS],
+    len: usize,
 }
+
+/// Most headers any scheme's signature sends (HopNow's four).
+const MAX_SIGNED_HEADERS: usize = 4;
 
 impl SignedHeaders {
     fn with_capacity(capacity: usize) -> SignedHeaders {
-        SignedHeaders { block: String::with_capacity(capacity), spans: Vec::with_capacity(4) }
+        SignedHeaders { block: String::with_capacity(capacity), spans: [[0; 4]; MAX_SIGNED_HEADERS], len: 0 }
     }
 
     fn push(&mut self, name: &str, value: &str) {
+        // Every caller is in this crate and sends a fixed set of headers; the presets'
+        // tests sign with each of them.
+        assert!(self.len < MAX_SIGNED_HEADERS, "a scheme sends more than {MAX_SIGNED_HEADERS} signed headers");
+        let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let start = self.block.len();
         self.block.push_str(name);
         self.block.push_str(": ");
         self.block.push_str(value);
         self.block.push_str("\r\n");
         let value_start = start + name.len() + 2;
-        self.spans.push([start, start + name.len(), value_start, value_start + value.len()]);
-    }
-
-    fn entry(&self, [start, name_end, value_start, value_end]: [usize; 4]) -> (&str, &str) {
-        (&self.block[start..name_end], &self.block[value_start..value_end])
+        self.spans[self.len] = [at(start), at(start + name.len()), at(value_start), at(value_start + value.len())];
+        self.len += 1;
     }
 
     /// Header value by name (case-insensitive).
@@ -66,9 +73,20 @@ impl SignedHeaders {
         self.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
     }
 
-    /// (name, value) pairs.
+    /// (name, value) pairs, in order.
+    ///
+    /// ```
+    /// use signwire::{Request, Scheme, Signer};
+    /// let signer = Signer::new(Scheme::load("hopnow").unwrap(), "k1", b"secret").unwrap();
+    /// let signed = signer.sign_at(&Request::new("GET", "https://h/", b""), 1700000000, "00112233445566778899aabbccddeeff").unwrap();
+    /// let names: Vec<&str> = signed.iter().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["X-API-Key", "X-Signature", "X-Timestamp", "X-Nonce"]);
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
-        self.spans.iter().map(|&span| self.entry(span))
+        self.spans[..self.len].iter().map(|&[start, name_end, value_start, value_end]| {
+            let span = |a: u32, b: u32| self.block.get(a as usize..b as usize).unwrap_or_default();
+            (span(start, name_end), span(value_start, value_end))
+        })
     }
 
     pub(crate) fn from_entries(entries: &[(&str, &str)]) -> SignedHeaders {
