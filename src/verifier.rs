@@ -249,10 +249,8 @@ impl Verifier {
         let empty = Headers::new();
         let headers = request.headers.unwrap_or(&empty);
         let names = &self.scheme.headers;
-        let key_id = headers.require(&names.key_id)?;
-        let signature = headers.require(&names.signature)?;
-        let timestamp_text = headers.require(&names.timestamp)?;
-        let nonce = headers.require(&names.nonce)?;
+        let [key_id, signature, timestamp_text, nonce] =
+            headers.require_all([&names.key_id, &names.signature, &names.timestamp, &names.nonce])?;
         check_key_id(key_id).map_err(|e| Error::new(Status::MalformedHeader, format!("{}: {}", names.key_id, e.message())))?;
         let timestamp = parse_timestamp(timestamp_text)?;
         check_nonce(nonce, self.scheme.nonce_hex_len)?;
