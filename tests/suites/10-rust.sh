@@ -3,6 +3,13 @@
 set -euo pipefail
 cd "${SIGNWIRE_ROOT:-$(dirname "$0")/../..}"
 cargo test --release --quiet 2>&1
+# The MAC backend is picked by the CPU (aws-lc where x86 lacks SHA-NI, RustCrypto otherwise):
+# run the integration tests again with each backend pinned, so both are exercised end to end
+# whichever kind of machine this is. (Vectors, Wycheproof and zeroize already loop over both.)
+for backend in rustcrypto aws-lc; do
+    echo "-- integration tests with SIGNWIRE_MAC_BACKEND=$backend"
+    SIGNWIRE_MAC_BACKEND=$backend cargo test --release --quiet --tests 2>&1
+done
 # The criterion benches and scripts/bench's programs must keep compiling (scripts/bench is
 # not part of the test run: its timings need an idle machine).
 cargo bench --no-run --quiet 2>&1
