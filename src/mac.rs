@@ -279,13 +279,17 @@ impl Backend {
     }
 }
 
+// Each state in its own allocation of exactly its size: inline, an enum is as large as its
+// largest variant, and the unused tail of a smaller one is whatever the stack held when the
+// Key was built (copies of another key's state included), which a Box would then carry to
+// the heap and leave there when freed; tests/zeroize.rs caught that.
 #[derive(Clone)]
 enum State {
-    Sha1(Hmac<sha1::Sha1>),
-    Sha256(Hmac<sha2::Sha256>),
-    Sha512(Hmac<sha2::Sha512>),
+    Sha1(Box<Hmac<sha1::Sha1>>),
+    Sha256(Box<Hmac<sha2::Sha256>>),
+    Sha512(Box<Hmac<sha2::Sha512>>),
     // aws-lc's HMAC_CTX, keyed once; AWS-LC cleanses it when it is freed.
-    AwsLc(aws_lc_rs::hmac::Key, Algorithm),
+    AwsLc(Box<aws_lc_rs::hmac::Key>, Algorithm),
 }
 
 /// A secret ready to sign: the HMAC states keyed once.
@@ -306,6 +310,11 @@ impl std::fmt::Debug for Key {
 impl Key {
     /// Key the HMAC state with `secret`. Empty or oversized secrets are refused.
     pub fn new(algorithm: Algorithm, secret: &[u8]) -> Result<Key> {
+        Key::with_backend(algorithm, secret, Backend::selected())
+    }
+
+    /// [`Key::new`] on a given backend (benchmarks, and tests that run every vector on both).
+    pub fn with_backend(algorithm: Algorithm, secret: &[u8], backend: Backend) -> Result<Key> {
         if secret.is_empty() {
             return Err(Error::invalid("secret is empty"));
         }
@@ -315,13 +324,7 @@ impl Key {
                 format!("secret is {} bytes, the limit is {MAX_SECRET_LEN}", secret.len()),
             ));
         }
-        Ok(Key { state: Self::state(algorithm, secret, Backend::selected()) })
-    }
-
-    /// [`Key::new`] on a given backend (benchmarks, and tests that run every vector on both).
-    pub fn with_backend(algorithm: Algorithm, secret: &[u8], backend: Backend) -> Result<Key> {
-        let key = Key::new(algorithm, secret)?;
-        Ok(if key.backend() == backend { key } else { Key { state: Self::state(algorithm, secret, backend) } })
+        Ok(Key { state: Self::state(algorithm, secret, backend) })
     }
 
     /// Like [`Key::new`] but accepts any length, including empty: for raw test vectors
@@ -343,13 +346,13 @@ impl Key {
                 Algorithm::Sha256 => hmac::HMAC_SHA256,
                 Algorithm::Sha512 => hmac::HMAC_SHA512,
             };
-            return State::AwsLc(hmac::Key::new(alg, secret), algorithm);
+            return State::AwsLc(Box::new(hmac::Key::new(alg, secret)), algorithm);
         }
         // HMAC accepts keys of every length, so new_from_slice cannot fail.
         match algorithm {
-            Algorithm::Sha1 => State::Sha1(Hmac::new_from_slice(secret).unwrap_or_else(|_| unreachable!())),
-            Algorithm::Sha256 => State::Sha256(Hmac::new_from_slice(secret).unwrap_or_else(|_| unreachable!())),
-            Algorithm::Sha512 => State::Sha512(Hmac::new_from_slice(secret).unwrap_or_else(|_| unreachable!())),
+            Algorithm::Sha1 => State::Sha1(Box::new(Hmac::new_from_slice(secret).unwrap_or_else(|_| unreachable!()))),
+            Algorithm::Sha256 => State::Sha256(Box::new(Hmac::new_from_slice(secret).unwrap_or_else(|_| unreachable!()))),
+            Algorithm::Sha512 => State::Sha512(Box::new(Hmac::new_from_slice(secret).unwrap_or_else(|_| unreachable!()))),
         }
     }
 
@@ -389,9 +392,9 @@ impl Key {
             Tag { bytes, len: out.len() }
         }
         match &self.state {
-            State::Sha1(m) => run(m, parts),
-            State::Sha256(m) => run(m, parts),
-            State::Sha512(m) => run(m, parts),
+            State::Sha1(m) => run(&**m, parts),
+            State::Sha256(m) => run(&**m, parts),
+            State::Sha512(m) => run(&**m, parts),
             State::AwsLc(key, _) => {
                 let mut context = aws_lc_rs::hmac::Context::with_key(key);
                 for p in parts {
