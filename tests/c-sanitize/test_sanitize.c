@@ -275,6 +275,22 @@ static void test_sign_and_verify(void) {
     char fresh[SIGNWIRE_SIGNED_HEADERS_MAX];
     STATUS_IS(signwire_signer_sign(signer, "GET", URL, NULL, 0, NULL, fresh, sizeof fresh, &written), SIGNWIRE_OK);
     STATUS_IS(signwire_signer_sign(signer, "GET", URL, NULL, 0, NULL, fresh, sizeof fresh, NULL), SIGNWIRE_ERR_NULL_POINTER);
+    /* The fields layout: fitted fit, one byte short, zero capacity, NULLs, bad input. */
+    size_t fields_len = 0;
+    STATUS_IS(signwire_signer_sign_fields(signer, "GET", URL, NULL, 0, NULL, fresh, sizeof fresh, &fields_len), SIGNWIRE_OK);
+    CHECK(fields_len > 0 && fresh[fields_len] == '\0' && strlen(fresh) < fields_len);
+    char *fitted = malloc(fields_len + 1);
+    STATUS_IS(signwire_signer_sign_fields(signer, "GET", URL, NULL, 0, NULL, fitted, fields_len + 1, &written), SIGNWIRE_OK);
+    CHECK(written == fields_len && fitted[written] == '\0');
+    STATUS_IS(signwire_signer_sign_fields(signer, "GET", URL, NULL, 0, NULL, fitted, fields_len, &written), SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    CHECK(written == fields_len + 1);
+    free(fitted);
+    STATUS_IS(signwire_signer_sign_fields(signer, "GET", URL, NULL, 0, NULL, probe, 0, &written), SIGNWIRE_ERR_BUFFER_TOO_SMALL);
+    STATUS_IS(signwire_signer_sign_fields(signer, "GET", URL, NULL, 0, NULL, NULL, sizeof fresh, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_signer_sign_fields(signer, "GET", URL, NULL, 0, NULL, fresh, sizeof fresh, NULL), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_signer_sign_fields(NULL, "GET", URL, NULL, 0, NULL, fresh, sizeof fresh, &written), SIGNWIRE_ERR_NULL_POINTER);
+    STATUS_IS(signwire_signer_sign_fields(signer, INVALID_UTF8, URL, NULL, 0, NULL, fresh, sizeof fresh, &written), SIGNWIRE_ERR_INVALID_UTF8);
+    STATUS_IS(signwire_signer_sign_fields(signer, "GET", URL, body, SIZE_MAX, NULL, fresh, sizeof fresh, &written), SIGNWIRE_ERR_INPUT_TOO_LARGE);
     /* Restore the good block (the failed calls above must not have written it). */
     STATUS_IS(signwire_signer_sign_at(signer, "POST", URL, body, 12, NULL, 1700000000, NONCE, block, need, &written),
               SIGNWIRE_OK);
