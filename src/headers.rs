@@ -325,39 +325,21 @@ impl Headers {
     /// The value of `name`, if present exactly once. A repeated header is `MalformedHeader`:
     /// two `X-Signature` lines are an attack or a proxy bug, never something to pick from.
     pub fn get(&self, name: &str) -> Result<Option<&str>> {
-        let mut found = None;
-        // Lengths first: most names differ in length, and that test needs no slicing.
-        // Bytes, not str slices: no char-boundary checks per entry.
-        let text = self.text.as_bytes();
-        let want = name.as_bytes();
-        for span in self.spans.iter().filter(|span| span.name_len as usize == want.len()) {
-            let start = span.name_start as usize;
-            if text.get(start..start + want.len()).is_some_and(|n| eq_ignore_ascii_case(n, want)) {
-                if found.is_some() {
-                    return Err(Error::new(Status::MalformedHeader, format!("header {name} appears more than once")));
-                }
-                found = Some(span);
-            }
-        }
-        Ok(found.map(|span| self.value_of(span)))
+        let [found] = self.find([name])?;
+        Ok(found)
     }
 
-    /// [`Headers::require`] for several names in one pass over the headers (verification
-    /// needs four on every request; four passes cost three more scans of every name).
-    /// Errors are the ones `require` gives for the first name, in `names` order, that fails.
-    ///
-    /// ```
-    /// let h = signwire::Headers::parse("X-Nonce: ab\r\nX-API-Key: k1\r\n").unwrap();
-    /// assert_eq!(h.require_all(["x-api-key", "X-Nonce"]).unwrap(), ["k1", "ab"]);
-    /// assert!(h.require_all(["X-API-Key", "X-Signature"]).is_err());
-    /// ```
-    pub fn require_all<const N: usize>(&self, names: [&str; N]) -> Result<[&str; N]> {
+    /// The value of each of `names` (`None` where absent) in one pass over the headers;
+    /// `MalformedHeader` for the first name, in `names` order, that appears more than once.
+    fn find<const N: usize>(&self, names: [&str; N]) -> Result<[Option<&str>; N]> {
         let text = self.text.as_bytes();
         let mut found: [Option<&Span>; N] = [None; N];
         let mut repeated = [false; N];
         for span in &self.spans {
             let start = span.name_start as usize;
             for (i, want) in names.iter().enumerate() {
+                // Lengths first: most names differ in length, and that test needs no
+                // slicing. Bytes, not str slices: no char-boundary checks per entry.
                 let want = want.as_bytes();
                 if span.name_len as usize == want.len()
                     && text.get(start..start + want.len()).is_some_and(|n| eq_ignore_ascii_case(n, want))
@@ -367,15 +349,27 @@ impl Headers {
                 }
             }
         }
+        if let Some(i) = repeated.iter().position(|&r| r) {
+            return Err(Error::new(Status::MalformedHeader, format!("header {} appears more than once", names[i])));
+        }
+        Ok(found.map(|span| span.map(|span| self.value_of(span))))
+    }
+
+    /// [`Headers::require`] for several names in one pass over the headers (verification
+    /// needs four on every request; four passes cost three more scans of every name).
+    /// A repeated header is reported before a missing one; otherwise the first name, in
+    /// `names` order, that fails.
+    ///
+    /// ```
+    /// let h = signwire::Headers::parse("X-Nonce: ab\r\nX-API-Key: k1\r\n").unwrap();
+    /// assert_eq!(h.require_all(["x-api-key", "X-Nonce"]).unwrap(), ["k1", "ab"]);
+    /// assert!(h.require_all(["X-API-Key", "X-Signature"]).is_err());
+    /// ```
+    pub fn require_all<const N: usize>(&self, names: [&str; N]) -> Result<[&str; N]> {
+        let found = self.find(names)?;
         let mut values = [""; N];
-        for i in 0..N {
-            if repeated[i] {
-                return Err(Error::new(Status::MalformedHeader, format!("header {} appears more than once", names[i])));
-            }
-            match found[i] {
-                Some(span) => values[i] = self.value_of(span),
-                None => return Err(Error::new(Status::MissingHeader, format!("required header {} is missing", names[i]))),
-            }
+        for (i, value) in found.into_iter().enumerate() {
+            values[i] = value.ok_or_else(|| Error::new(Status::MissingHeader, format!("required header {} is missing", names[i])))?;
         }
         Ok(values)
     }

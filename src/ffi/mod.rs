@@ -139,7 +139,16 @@ pub(crate) unsafe fn check_out(out: *mut c_char, written: *mut usize) -> Result<
 /// Copy `data` plus a NUL into the caller's buffer.
 pub(crate) unsafe fn write_out(data: &[u8], out: *mut c_char, out_cap: usize, written: *mut usize) -> Result<()> {
     check_out(out, written)?;
-    let needed = data.len() + 1;
+    check_capacity(data.len() + 1, out_cap, written)?;
+    std::ptr::copy_nonoverlapping(data.as_ptr(), out as *mut u8, data.len());
+    *out.add(data.len()) = 0;
+    *written = data.len();
+    Ok(())
+}
+
+/// `BufferTooSmall`, with `*written` set to `needed`, when `out_cap` is under `needed` bytes
+/// (NUL included): every output writer reports a short buffer the same way, writing nothing.
+pub(crate) unsafe fn check_capacity(needed: usize, out_cap: usize, written: *mut usize) -> Result<()> {
     if out_cap < needed {
         *written = needed;
         return Err(Error::new(
@@ -147,9 +156,6 @@ pub(crate) unsafe fn write_out(data: &[u8], out: *mut c_char, out_cap: usize, wr
             format!("output buffer holds {out_cap} bytes, {needed} are needed (including the NUL)"),
         ));
     }
-    std::ptr::copy_nonoverlapping(data.as_ptr(), out as *mut u8, data.len());
-    *out.add(data.len()) = 0;
-    *written = data.len();
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! Signing requests into headers.
 
 use super::scheme::signwire_scheme;
-use super::{boundary, bytes, check_handle_out, check_out, free_handle, handle, opt_text, put_handle, signwire_status, text, write_out};
+use super::{boundary, bytes, check_capacity, check_handle_out, check_out, free_handle, handle, opt_text, put_handle, signwire_status, text, write_out};
 use crate::canonical::Request;
 use crate::headers::{generate_nonce_into, Headers, MAX_NONCE_HEX_LEN};
 use crate::signer::Signer;
@@ -91,13 +91,7 @@ unsafe fn write_fields<'a>(
     check_out(out, written)?;
     // Each name and value is followed by one NUL; the last of them is the terminator.
     let needed: usize = fields.clone().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>().max(1);
-    if out_cap < needed {
-        *written = needed;
-        return Err(crate::error::Error::new(
-            crate::error::Status::BufferTooSmall,
-            format!("output buffer holds {out_cap} bytes, {needed} are needed (including the NUL)"),
-        ));
-    }
+    check_capacity(needed, out_cap, written)?;
     let mut at = out as *mut u8;
     for (name, value) in fields {
         for field in [name, value] {
