@@ -81,7 +81,9 @@ function cli(string $cmd, array $fields, int $rounds, ?string $sig = null, int $
     $args = array_merge($args, $extra);
     $env = getenv();
     foreach (array_values($fields) as $i => $f) {
-        if ($i === $secretAt) { $env['ET_SECRET_FIELD'] = $f; array_push($args, '--field-env', 'ET_SECRET_FIELD'); }
+        // proc_open leaves out environment variables whose value is empty, so an empty
+        // field goes as an argument (random fields may be empty).
+        if ($i === $secretAt && $f !== '') { $env['ET_SECRET_FIELD'] = $f; array_push($args, '--field-env', 'ET_SECRET_FIELD'); }
         else { array_push($args, '--field', $f); }
     }
     $p = proc_open($args, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env);
