@@ -58,20 +58,27 @@ fn find_pattern(block: &[u8]) -> Option<usize> {
     None
 }
 
-/// While `RECORDING`, the blocks allocated (address, size) and not yet freed: the control
-/// test reads a live Key's heap blocks through them (a Key holds its keyed state behind a
-/// Box, so its own bytes are a pointer).
-static RECORDING: AtomicBool = AtomicBool::new(false);
+/// While `RECORDING` is set on a thread, the blocks that thread allocates (address, size) and
+/// has not yet freed: the control test reads a live Key's heap blocks through them (a Key
+/// holds its keyed state behind a Box, so its own bytes are a pointer). Per thread, because
+/// the test harness allocates on other threads meanwhile; a process-wide flag let those
+/// blocks race the Key's for a slot and lose its record (a 1-in-300 CI failure).
+thread_local! {
+    // const-initialised and without Drop: reading it from inside the allocator allocates nothing.
+    static RECORDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 const MAX_RECORDED: usize = 64;
 static RECORDED: [(AtomicUsize, AtomicUsize); MAX_RECORDED] = [const { (AtomicUsize::new(0), AtomicUsize::new(0)) }; MAX_RECORDED];
+static RECORD_OVERFLOW: AtomicBool = AtomicBool::new(false);
 
 unsafe impl GlobalAlloc for Scanner {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let ptr = System.alloc(layout);
-        if RECORDING.load(SeqCst) && !ptr.is_null() {
-            if let Some(slot) = RECORDED.iter().find(|(p, _)| p.load(SeqCst) == 0) {
-                slot.1.store(layout.size(), SeqCst);
-                slot.0.store(ptr as usize, SeqCst);
+        if !ptr.is_null() && RECORDING.with(|r| r.get()) {
+            // Claim a free slot atomically; running out is reported by `live_blocks_of`.
+            match RECORDED.iter().find(|(p, _)| p.compare_exchange(0, ptr as usize, SeqCst, SeqCst).is_ok()) {
+                Some(slot) => slot.1.store(layout.size(), SeqCst),
+                None => RECORD_OVERFLOW.store(true, SeqCst),
             }
         }
         ptr
@@ -188,9 +195,11 @@ fn live_blocks_of<T>(make: impl FnOnce() -> T) -> (T, Vec<Vec<u8>>) {
     for (p, _) in &RECORDED {
         p.store(0, SeqCst);
     }
-    RECORDING.store(true, SeqCst);
+    RECORD_OVERFLOW.store(false, SeqCst);
+    RECORDING.with(|r| r.set(true));
     let value = make();
-    RECORDING.store(false, SeqCst);
+    RECORDING.with(|r| r.set(false));
+    assert!(!RECORD_OVERFLOW.load(SeqCst), "more than {MAX_RECORDED} live blocks: raise MAX_RECORDED");
     let blocks = RECORDED
         .iter()
         .filter_map(|(p, n)| {
