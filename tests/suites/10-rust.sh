@@ -13,3 +13,8 @@ done
 # The criterion benches and scripts/bench's programs must keep compiling (scripts/bench is
 # not part of the test run: its timings need an idle machine).
 cargo bench --no-run --quiet 2>&1
+# The fuzz targets (scripts/fuzz) are a separate crate with its own lock file: type-check them
+# so that an API change cannot break them unnoticed (--locked: the lock file is kept current).
+# Building them for real needs cargo-fuzz and ASan (minutes); checking takes about one.
+echo "-- fuzz targets compile (cargo check)"
+cargo check --manifest-path fuzz/Cargo.toml --bins --locked --quiet 2>&1
