@@ -479,9 +479,7 @@ pub fn generate_nonce_into(hex_len: usize, buf: &mut [u8; MAX_NONCE_HEX_LEN]) ->
     let mut raw = [0u8; MAX_NONCE_HEX_LEN / 2];
     let raw = &mut raw[..hex_len.div_ceil(2)];
     random_bytes(raw)?;
-    for (pair, &b) in buf.chunks_exact_mut(2).zip(raw.iter()) {
-        pair.copy_from_slice(&crate::mac::HEX_PAIRS[usize::from(b)]);
-    }
+    crate::mac::hex_into(raw, buf);
     // Only hex digits were written.
     Ok(std::str::from_utf8(&buf[..hex_len]).unwrap_or_else(|_| unreachable!()))
 }

@@ -168,9 +168,7 @@ impl Tag {
     pub fn encode_into<'b>(&self, encoding: Encoding, buf: &'b mut [u8; MAX_ENCODED_TAG_LEN]) -> &'b str {
         let n = match encoding {
             Encoding::Hex => {
-                for (pair, &b) in buf.chunks_exact_mut(2).zip(self.as_bytes()) {
-                    pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
-                }
+                hex_into(self.as_bytes(), buf);
                 2 * self.len
             }
             // 64 bytes encode to 88 characters: always fits, so this cannot fail.
@@ -180,6 +178,13 @@ impl Tag {
         };
         // Hex digits and the base64 alphabet are ASCII.
         std::str::from_utf8(&buf[..n]).unwrap_or_else(|_| unreachable!())
+    }
+
+    /// A MAC output (at most `MAX_TAG_LEN` bytes: every algorithm's is).
+    fn from_digest(out: &[u8]) -> Tag {
+        let mut bytes = [0u8; MAX_TAG_LEN];
+        bytes[..out.len()].copy_from_slice(out);
+        Tag { bytes, len: out.len() }
     }
 
     /// Constant-time comparison with raw bytes; a length mismatch is simply "not equal".
@@ -386,10 +391,7 @@ impl Key {
             for p in parts {
                 m.update(p.as_ref());
             }
-            let out = m.finalize().into_bytes();
-            let mut bytes = [0u8; MAX_TAG_LEN];
-            bytes[..out.len()].copy_from_slice(&out);
-            Tag { bytes, len: out.len() }
+            Tag::from_digest(&m.finalize().into_bytes())
         }
         match &self.state {
             State::Sha1(m) => run(&**m, parts),
@@ -400,11 +402,7 @@ impl Key {
                 for p in parts {
                     context.update(p.as_ref());
                 }
-                let out = context.sign();
-                let out = out.as_ref();
-                let mut bytes = [0u8; MAX_TAG_LEN];
-                bytes[..out.len()].copy_from_slice(out);
-                Tag { bytes, len: out.len() }
+                Tag::from_digest(context.sign().as_ref())
             }
         }
     }
@@ -434,9 +432,17 @@ impl Key {
     }
 }
 
+/// Lowercase hex of `bytes` into the front of `out` (at least twice as long), through
+/// [`HEX_PAIRS`]: tags and nonces, on every signature.
+pub(crate) fn hex_into(bytes: &[u8], out: &mut [u8]) {
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(b)]);
+    }
+}
+
 /// The two lowercase hex digits of each byte: one load per byte where nibble lookups took
-/// two, on every signature.
-pub(crate) static HEX_PAIRS: [[u8; 2]; 256] = {
+/// two.
+static HEX_PAIRS: [[u8; 2]; 256] = {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut t = [[0u8; 2]; 256];
     let mut i = 0;

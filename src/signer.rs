@@ -10,7 +10,7 @@
 //! ```
 
 use crate::canonical::{self, Request, SignatureInput};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Status};
 use crate::headers::{check_nonce, generate_nonce_into, unix_now, MAX_NONCE_HEX_LEN};
 use crate::keyring::check_key_id;
 use crate::mac::{Key, MAX_ENCODED_TAG_LEN};
@@ -53,10 +53,12 @@ impl SignedHeaders {
         SignedHeaders { block: String::with_capacity(capacity), spans: [[0; 4]; MAX_SIGNED_HEADERS], len: 0 }
     }
 
-    fn push(&mut self, name: &str, value: &str) {
-        // Every caller is in this crate and sends a fixed set of headers; the presets'
-        // tests sign with each of them.
-        assert!(self.len < MAX_SIGNED_HEADERS, "a scheme sends more than {MAX_SIGNED_HEADERS} signed headers");
+    /// Every caller is in this crate and sends a fixed set of headers (the presets' tests
+    /// sign with each of them), so a full set is a bug here: an `Internal` error, not a panic.
+    fn push(&mut self, name: &str, value: &str) -> Result<()> {
+        if self.len == MAX_SIGNED_HEADERS {
+            return Err(Error::new(Status::Internal, format!("a scheme sends more than {MAX_SIGNED_HEADERS} signed headers")));
+        }
         let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let start = self.block.len();
         self.block.push_str(name);
@@ -66,6 +68,7 @@ impl SignedHeaders {
         let value_start = start + name.len() + 2;
         self.spans[self.len] = [at(start), at(start + name.len()), at(value_start), at(value_start + value.len())];
         self.len += 1;
+        Ok(())
     }
 
     /// Header value by name (case-insensitive).
@@ -89,12 +92,12 @@ impl SignedHeaders {
         })
     }
 
-    pub(crate) fn from_entries(entries: &[(&str, &str)]) -> SignedHeaders {
+    pub(crate) fn from_entries(entries: &[(&str, &str)]) -> Result<SignedHeaders> {
         let mut h = SignedHeaders::with_capacity(256);
         for (n, v) in entries {
-            h.push(n, v);
+            h.push(n, v)?;
         }
-        h
+        Ok(h)
     }
 
     /// `Name: value\r\n` lines.
@@ -199,10 +202,10 @@ impl Signer {
             h.key_id.len() + h.signature.len() + h.timestamp.len() + h.nonce.len()
                 + self.key_id.len() + signature.len() + ts.len() + nonce.len() + 4 * 4,
         );
-        headers.push(&h.key_id, &self.key_id);
-        headers.push(&h.signature, signature);
-        headers.push(&h.timestamp, ts);
-        headers.push(&h.nonce, nonce);
+        headers.push(&h.key_id, &self.key_id)?;
+        headers.push(&h.signature, signature)?;
+        headers.push(&h.timestamp, ts)?;
+        headers.push(&h.nonce, nonce)?;
         Ok((headers, with_parts(&parts)))
     }
 }
@@ -224,7 +227,18 @@ fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::decimal;
+    use super::{decimal, SignedHeaders};
+    use crate::error::Status;
+
+    #[test]
+    fn more_signed_headers_than_fit_is_an_internal_error_not_a_panic() {
+        let four = [("A", "1"), ("B", "2"), ("C", "3"), ("D", "4")];
+        assert_eq!(SignedHeaders::from_entries(&four).unwrap().iter().count(), 4);
+        let five = [("A", "1"), ("B", "2"), ("C", "3"), ("D", "4"), ("E", "5")];
+        let e = SignedHeaders::from_entries(&five).unwrap_err();
+        assert_eq!(e.status(), Status::Internal);
+        assert!(e.message().contains("more than 4 signed headers"), "{}", e.message());
+    }
 
     #[test]
     fn decimal_matches_to_string() {

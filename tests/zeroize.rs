@@ -58,12 +58,12 @@ fn find_pattern(block: &[u8]) -> Option<usize> {
     None
 }
 
-/// While `RECORDING` is set on a thread, the blocks that thread allocates (address, size) and
-/// has not yet freed: the control test reads a live Key's heap blocks through them (a Key
-/// holds its keyed state behind a Box, so its own bytes are a pointer). Per thread, because
-/// the test harness allocates on other threads meanwhile; a process-wide flag let those
-/// blocks race the Key's for a slot and lose its record (4 failures in 800 runs here, and a
-/// failed CI run).
+// While `RECORDING` is set on a thread, the blocks that thread allocates (address, size) and
+// has not yet freed: the control test reads a live Key's heap blocks through them (a Key
+// holds its keyed state behind a Box, so its own bytes are a pointer). Per thread, because
+// the test harness allocates on other threads meanwhile; a process-wide flag let those
+// blocks race the Key's for a slot and lose its record (4 failures in 800 runs here, and a
+// failed CI run).
 thread_local! {
     // const-initialised and without Drop: reading it from inside the allocator allocates nothing.
     static RECORDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };

@@ -137,16 +137,16 @@ unsafe fn verify_parsed(
     // asked for would fail as a replay. Only a well-formed key id is measured; anything
     // else is left for the verifier to refuse with its own status.
     // A buffer that holds any key id (SIGNWIRE_KEY_ID_MAX, as the docs advise) needs no look.
-    if key_id_cap > crate::keyring::MAX_KEY_ID_LEN {
-        // Nothing to measure.
-    } else if let Ok(Some(claimed)) = headers.get(&v.scheme().headers.key_id) {
-        let needed = claimed.len() + 1;
-        if check_key_id(claimed).is_ok() && key_id_cap < needed {
-            *written = needed;
-            return Err(Error::new(
-                Status::BufferTooSmall,
-                format!("key id buffer holds {key_id_cap} bytes, {needed} are needed (including the NUL)"),
-            ));
+    if key_id_cap <= crate::keyring::MAX_KEY_ID_LEN {
+        if let Ok(Some(claimed)) = headers.get(&v.scheme().headers.key_id) {
+            let needed = claimed.len() + 1;
+            if check_key_id(claimed).is_ok() && key_id_cap < needed {
+                *written = needed;
+                return Err(Error::new(
+                    Status::BufferTooSmall,
+                    format!("key id buffer holds {key_id_cap} bytes, {needed} are needed (including the NUL)"),
+                ));
+            }
         }
     }
     let ok = v.verify_diagnosed(&request, now.unwrap_or_else(unix_now)).map_err(|r| {

@@ -474,7 +474,7 @@ pub(crate) fn sign(scheme: &Scheme, access_key_id: &str, key: &Key, cache: &KeyC
     }
     out.push(("Authorization", &authorization));
     let explained = format!("{}\n\n{sts}", canonical.request).into_bytes();
-    Ok((SignedHeaders::from_entries(&out), explained))
+    Ok((SignedHeaders::from_entries(&out)?, explained))
 }
 
 fn options(scheme: &Scheme) -> Result<&Options> {

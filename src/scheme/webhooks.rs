@@ -122,8 +122,8 @@ pub(crate) fn sign(scheme: &Scheme, key: &Key, request: &Request<'_>, timestamp:
             ("webhook-id", nonce),
             ("webhook-timestamp", &ts),
             ("webhook-signature", &format!("v1,{signature}")),
-        ]),
-        _ => SignedHeaders::from_entries(&[("Stripe-Signature", &format!("t={ts},v1={signature}"))]),
+        ])?,
+        _ => SignedHeaders::from_entries(&[("Stripe-Signature", &format!("t={ts},v1={signature}"))])?,
     };
     Ok((headers, slices.concat()))
 }
