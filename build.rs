@@ -45,11 +45,33 @@ fn main() {
         .with_config(config)
         .generate()
         .expect("cbindgen could not generate the header");
-    let fresh = out_dir.join("signwire.h");
-    generated.write_to_file(&fresh);
+    let mut raw = Vec::new();
+    generated.write(&mut raw);
+    let text = c89(&String::from_utf8(raw).expect("cbindgen wrote UTF-8"));
+    std::fs::write(out_dir.join("signwire.h"), &text).expect("write OUT_DIR/signwire.h");
     // Writing into the source tree only when asked keeps `cargo build` of a published crate
     // read-only; scripts/regen-header sets it.
     if std::env::var_os("SIGNWIRE_WRITE_HEADER").is_some() {
-        generated.write_to_file(crate_dir.join("include/signwire.h"));
+        std::fs::write(crate_dir.join("include/signwire.h"), &text).expect("write include/signwire.h");
     }
+}
+
+/// C89 (`-std=c89 -pedantic`) rejects two things cbindgen writes whatever its configuration:
+/// a comma after an enum's last variant, and `//` comments after `#endif` and `}`. The doc
+/// comments are already `/** */` (cbindgen.toml's documentation_style).
+fn c89(header: &str) -> String {
+    let lines: Vec<&str> = header.lines().collect();
+    let mut out = String::with_capacity(header.len());
+    for (i, line) in lines.iter().enumerate() {
+        let closes_block = lines.get(i + 1).is_some_and(|next| next.starts_with('}'));
+        let line = match line.find(" // ") {
+            Some(at) if line.starts_with('#') || line.starts_with('}') => {
+                format!("{} /* {} */", &line[..at], &line[at + 4..])
+            }
+            _ => line.to_string(),
+        };
+        out.push_str(if closes_block { line.strip_suffix(',').unwrap_or(&line) } else { &line });
+        out.push('\n');
+    }
+    out
 }

@@ -8,32 +8,48 @@
 #include <stddef.h>
 #include <stdint.h>
 
-// Length of a bcrypt signature, without NUL.
+/**
+ * Length of a bcrypt signature, without NUL.
+ */
 #define SIGNWIRE_BCRYPT_HASH_LEN 60
 
-// Capacity for a bcrypt signature, including the NUL.
+/**
+ * Capacity for a bcrypt signature, including the NUL.
+ */
 #define SIGNWIRE_BCRYPT_HASH_MAX 61
 
-// The default bcrypt cost (what `cost` 0 selects).
+/**
+ * The default bcrypt cost (what `cost` 0 selects).
+ */
 #define SIGNWIRE_BCRYPT_DEFAULT_COST 10
 
-// Capacity for any encoded signature signwire writes, including the NUL.
+/**
+ * Capacity for any encoded signature signwire writes, including the NUL.
+ */
 #define SIGNWIRE_SIGNATURE_MAX 129
 
-// Capacity for a signed header block (`signwire_signer_sign`), including the NUL.
+/**
+ * Capacity for a signed header block (`signwire_signer_sign`), including the NUL.
+ */
 #define SIGNWIRE_SIGNED_HEADERS_MAX 1024
 
-// Capacity for a key id (`signwire_verifier_verify`), including the NUL.
+/**
+ * Capacity for a key id (`signwire_verifier_verify`), including the NUL.
+ */
 #define SIGNWIRE_KEY_ID_MAX 257
 
-// Length of a HopNow signature (64 lowercase hex characters), without NUL.
+/**
+ * Length of a HopNow signature (64 lowercase hex characters), without NUL.
+ */
 #define SIGNWIRE_HOPNOW_SIGNATURE_LEN 64
 
-// Result of every fallible signwire function. 0 is success; numbers are never reused.
-//
-// A plain C enum (int-sized), not a fixed-width one: cbindgen writes fixed-width enums with
-// C23 syntax inside `#if` blocks, and PHP's FFI, which skips every `#` line, would read both
-// branches. Status values always fit in 32 bits.
+/**
+ * Result of every fallible signwire function. 0 is success; numbers are never reused.
+ *
+ * A plain C enum (int-sized), not a fixed-width one: cbindgen writes fixed-width enums with
+ * C23 syntax inside `#if` blocks, and PHP's FFI, which skips every `#` line, would read both
+ * branches. Status values always fit in 32 bits.
+ */
 typedef enum signwire_status {
   SIGNWIRE_OK = 0,
   SIGNWIRE_ERR_NULL_POINTER = 1,
@@ -54,64 +70,92 @@ typedef enum signwire_status {
   SIGNWIRE_ERR_MALFORMED_TOKEN = 16,
   SIGNWIRE_ERR_DECRYPTION_FAILED = 17,
   SIGNWIRE_ERR_WEAK_KEY = 18,
-  SIGNWIRE_ERR_INPUT_TOO_LARGE = 19,
+  SIGNWIRE_ERR_INPUT_TOO_LARGE = 19
 } signwire_status;
 
-// HMAC algorithms for the raw MAC functions.
+/**
+ * HMAC algorithms for the raw MAC functions.
+ */
 typedef enum signwire_algorithm {
   SIGNWIRE_HMAC_SHA1 = 1,
   SIGNWIRE_HMAC_SHA256 = 2,
-  SIGNWIRE_HMAC_SHA512 = 3,
+  SIGNWIRE_HMAC_SHA512 = 3
 } signwire_algorithm;
 
-// Text encodings of a MAC tag.
+/**
+ * Text encodings of a MAC tag.
+ */
 typedef enum signwire_encoding {
   SIGNWIRE_ENCODING_HEX = 1,
-  SIGNWIRE_ENCODING_BASE64 = 2,
+  SIGNWIRE_ENCODING_BASE64 = 2
 } signwire_encoding;
 
-// What a nonce callback returns. Any other value (including 0, what many FFI layers return
-// when the callback itself failed) counts as `SIGNWIRE_NONCE_STORE_ERROR`: the request is
-// refused with `SIGNWIRE_ERR_NONCE_STORE_UNAVAILABLE`.
+/**
+ * What a nonce callback returns. Any other value (including 0, what many FFI layers return
+ * when the callback itself failed) counts as `SIGNWIRE_NONCE_STORE_ERROR`: the request is
+ * refused with `SIGNWIRE_ERR_NONCE_STORE_UNAVAILABLE`.
+ */
 typedef enum signwire_nonce_result {
-  // First use of (key id, nonce): now recorded for `ttl_seconds`.
+  /**
+   * First use of (key id, nonce): now recorded for `ttl_seconds`.
+   */
   SIGNWIRE_NONCE_FRESH = 1,
-  // Already recorded and not yet expired.
+  /**
+   * Already recorded and not yet expired.
+   */
   SIGNWIRE_NONCE_REPLAYED = 2,
-  // The store could not answer.
-  SIGNWIRE_NONCE_STORE_ERROR = 3,
+  /**
+   * The store could not answer.
+   */
+  SIGNWIRE_NONCE_STORE_ERROR = 3
 } signwire_nonce_result;
 
-// A bcrypt signature scheme (a preset or a JSON document). Immutable and thread-safe.
+/**
+ * A bcrypt signature scheme (a preset or a JSON document). Immutable and thread-safe.
+ */
 typedef struct signwire_bcrypt_scheme signwire_bcrypt_scheme;
 
-// A secret keyed for HMAC once, reusable for many messages. Thread-safe.
+/**
+ * A secret keyed for HMAC once, reusable for many messages. Thread-safe.
+ */
 typedef struct signwire_hmac_key signwire_hmac_key;
 
-// A signature scheme (a preset or a JSON document). Immutable and thread-safe.
+/**
+ * A signature scheme (a preset or a JSON document). Immutable and thread-safe.
+ */
 typedef struct signwire_scheme signwire_scheme;
 
-// The receiver's keys by key id (`kid`). Thread-safe, including adding and removing keys
-// while other threads open tokens.
+/**
+ * The receiver's keys by key id (`kid`). Thread-safe, including adding and removing keys
+ * while other threads open tokens.
+ */
 typedef struct signwire_seal_keys signwire_seal_keys;
 
-// Who to seal for: a key id plus a shared AES key or an RSA public key. Thread-safe.
+/**
+ * Who to seal for: a key id plus a shared AES key or an RSA public key. Thread-safe.
+ */
 typedef struct signwire_seal_recipient signwire_seal_recipient;
 
-// Signs requests for one key id. Thread-safe.
+/**
+ * Signs requests for one key id. Thread-safe.
+ */
 typedef struct signwire_signer signwire_signer;
 
-// Verifies requests for one scheme.
-//
-// Thread-safety: `signwire_verifier_verify*`, `signwire_verifier_add_secret` and
-// `signwire_verifier_retire_secret` may be called from any number of threads at once.
-// The `signwire_verifier_set_*` functions must be called before the verifier is shared.
+/**
+ * Verifies requests for one scheme.
+ *
+ * Thread-safety: `signwire_verifier_verify*`, `signwire_verifier_add_secret` and
+ * `signwire_verifier_retire_secret` may be called from any number of threads at once.
+ * The `signwire_verifier_set_*` functions must be called before the verifier is shared.
+ */
 typedef struct signwire_verifier signwire_verifier;
 
-// A nonce store implemented by the caller. Must atomically record (key_id, nonce) for
-// `ttl_seconds` if absent and return `SIGNWIRE_NONCE_FRESH`, or return
-// `SIGNWIRE_NONCE_REPLAYED` if present. `key_id` and `nonce` are NUL-terminated and valid
-// only during the call. Called from whichever thread verifies, possibly several at once.
+/**
+ * A nonce store implemented by the caller. Must atomically record (key_id, nonce) for
+ * `ttl_seconds` if absent and return `SIGNWIRE_NONCE_FRESH`, or return
+ * `SIGNWIRE_NONCE_REPLAYED` if present. `key_id` and `nonce` are NUL-terminated and valid
+ * only during the call. Called from whichever thread verifies, possibly several at once.
+ */
 typedef int32_t (*signwire_nonce_callback)(void *user_data,
                                            const char *key_id,
                                            const char *nonce,
@@ -119,22 +163,28 @@ typedef int32_t (*signwire_nonce_callback)(void *user_data,
 
 #ifdef __cplusplus
 extern "C" {
-#endif // __cplusplus
+#endif /* __cplusplus */
 
-// Turn diagnostics on (non-zero) or off (0, the default). When on, every refused
-// verification leaves a diagnostic line for `signwire_last_diagnostic()`: the scheme, the
-// reason, the server time and a fingerprint of each signed component as this server rebuilt
-// it. For the server's log only, never for the client. Call before sharing the verifier.
+/**
+ * Turn diagnostics on (non-zero) or off (0, the default). When on, every refused
+ * verification leaves a diagnostic line for `signwire_last_diagnostic()`: the scheme, the
+ * reason, the server time and a fingerprint of each signed component as this server rebuilt
+ * it. For the server's log only, never for the client. Call before sharing the verifier.
+ */
 enum signwire_status signwire_verifier_set_diagnostics(struct signwire_verifier *verifier,
                                                        int32_t enabled);
 
-// The diagnostic line of the last verification on the calling thread: empty (`*written` 0)
-// after a success, or when that verifier's diagnostics are off.
+/**
+ * The diagnostic line of the last verification on the calling thread: empty (`*written` 0)
+ * after a success, or when that verifier's diagnostics are off.
+ */
 enum signwire_status signwire_last_diagnostic(char *out, size_t out_cap, size_t *written);
 
-// The client-side fingerprint line of a signed request (`headers` holds at least the
-// authentication headers it carries): what `signwire diff` compares with the server's
-// diagnostic line. Needs no secret; shows the body only as length + SHA-256 prefix.
+/**
+ * The client-side fingerprint line of a signed request (`headers` holds at least the
+ * authentication headers it carries): what `signwire diff` compares with the server's
+ * diagnostic line. Needs no secret; shows the body only as length + SHA-256 prefix.
+ */
 enum signwire_status signwire_fingerprint(const struct signwire_scheme *scheme,
                                           const char *method,
                                           const char *url,
@@ -145,16 +195,20 @@ enum signwire_status signwire_fingerprint(const struct signwire_scheme *scheme,
                                           size_t out_cap,
                                           size_t *written);
 
-// Compare a client's fingerprint text with a server's diagnostic text (each may be a whole
-// log; the last `signwire-fp` line of each is used) and write one sentence naming the first
-// component that differs.
+/**
+ * Compare a client's fingerprint text with a server's diagnostic text (each may be a whole
+ * log; the last `signwire-fp` line of each is used) and write one sentence naming the first
+ * component that differs.
+ */
 enum signwire_status signwire_diagnostic_diff(const char *client,
                                               const char *server,
                                               char *out,
                                               size_t out_cap,
                                               size_t *written);
 
-// EpinTower request signature: bcrypt(sha1(concat(fields))), `$2y$`, `cost` (0 = 10).
+/**
+ * EpinTower request signature: bcrypt(sha1(concat(fields))), `$2y$`, `cost` (0 = 10).
+ */
 enum signwire_status signwire_epintower_sign_request(const char *const *fields,
                                                      const size_t *field_lens,
                                                      size_t field_count,
@@ -163,17 +217,21 @@ enum signwire_status signwire_epintower_sign_request(const char *const *fields,
                                                      size_t out_cap,
                                                      size_t *written);
 
-// Check an EpinTower request signature (`$2y$`/`$2b$`/`$2a$`, any cost 4–31).
-// `SIGNWIRE_OK` when it matches; `SIGNWIRE_ERR_BAD_SIGNATURE` when it does not;
-// `SIGNWIRE_ERR_MALFORMED_HEADER` for a malformed hash; `SIGNWIRE_ERR_UNSUPPORTED_ALGORITHM`
-// for `$2x$`.
+/**
+ * Check an EpinTower request signature (`$2y$`/`$2b$`/`$2a$`, any cost 4–31).
+ * `SIGNWIRE_OK` when it matches; `SIGNWIRE_ERR_BAD_SIGNATURE` when it does not;
+ * `SIGNWIRE_ERR_MALFORMED_HEADER` for a malformed hash; `SIGNWIRE_ERR_UNSUPPORTED_ALGORITHM`
+ * for `$2x$`.
+ */
 enum signwire_status signwire_epintower_verify_request(const char *const *fields,
                                                        const size_t *field_lens,
                                                        size_t field_count,
                                                        const char *signature,
                                                        size_t signature_len);
 
-// EpinTower response signature: bcrypt(sha1(sha1(concat(fields)))), as the API signs.
+/**
+ * EpinTower response signature: bcrypt(sha1(sha1(concat(fields)))), as the API signs.
+ */
 enum signwire_status signwire_epintower_sign_response(const char *const *fields,
                                                       const size_t *field_lens,
                                                       size_t field_count,
@@ -182,15 +240,19 @@ enum signwire_status signwire_epintower_sign_response(const char *const *fields,
                                                       size_t out_cap,
                                                       size_t *written);
 
-// Check an EpinTower response signature: password_verify(sha1(sha1(concat(fields))), sig).
+/**
+ * Check an EpinTower response signature: password_verify(sha1(sha1(concat(fields))), sig).
+ */
 enum signwire_status signwire_epintower_verify_response(const char *const *fields,
                                                         const size_t *field_lens,
                                                         size_t field_count,
                                                         const char *signature,
                                                         size_t signature_len);
 
-// EpinTower-style signature with an explicit number of sha1 rounds (0–16; 0 bcrypts the
-// concatenation itself, which must then be at most 72 bytes without NUL).
+/**
+ * EpinTower-style signature with an explicit number of sha1 rounds (0–16; 0 bcrypts the
+ * concatenation itself, which must then be at most 72 bytes without NUL).
+ */
 enum signwire_status signwire_epintower_sign_rounds(uint32_t sha1_rounds,
                                                     const char *const *fields,
                                                     const size_t *field_lens,
@@ -200,7 +262,9 @@ enum signwire_status signwire_epintower_sign_rounds(uint32_t sha1_rounds,
                                                     size_t out_cap,
                                                     size_t *written);
 
-// Check a signature made with an explicit number of sha1 rounds.
+/**
+ * Check a signature made with an explicit number of sha1 rounds.
+ */
 enum signwire_status signwire_epintower_verify_rounds(uint32_t sha1_rounds,
                                                       const char *const *fields,
                                                       const size_t *field_lens,
@@ -208,15 +272,21 @@ enum signwire_status signwire_epintower_verify_rounds(uint32_t sha1_rounds,
                                                       const char *signature,
                                                       size_t signature_len);
 
-// Load a bcrypt scheme: a preset name ("epintower"), a path to a JSON document, or the
-// document itself. Free with `signwire_bcrypt_scheme_free`.
+/**
+ * Load a bcrypt scheme: a preset name ("epintower"), a path to a JSON document, or the
+ * document itself. Free with `signwire_bcrypt_scheme_free`.
+ */
 enum signwire_status signwire_bcrypt_scheme_new(const char *name_or_document,
                                                 struct signwire_bcrypt_scheme **out);
 
-// Release a bcrypt scheme. NULL is accepted.
+/**
+ * Release a bcrypt scheme. NULL is accepted.
+ */
 void signwire_bcrypt_scheme_free(struct signwire_bcrypt_scheme *scheme);
 
-// Sign a request under `scheme` (its request sha1 rounds, `cost` 0 = the scheme's cost).
+/**
+ * Sign a request under `scheme` (its request sha1 rounds, `cost` 0 = the scheme's cost).
+ */
 enum signwire_status signwire_bcrypt_scheme_sign_request(const struct signwire_bcrypt_scheme *scheme,
                                                          const char *const *fields,
                                                          const size_t *field_lens,
@@ -226,7 +296,9 @@ enum signwire_status signwire_bcrypt_scheme_sign_request(const struct signwire_b
                                                          size_t out_cap,
                                                          size_t *written);
 
-// Check a request signature under `scheme`.
+/**
+ * Check a request signature under `scheme`.
+ */
 enum signwire_status signwire_bcrypt_scheme_verify_request(const struct signwire_bcrypt_scheme *scheme,
                                                            const char *const *fields,
                                                            const size_t *field_lens,
@@ -234,7 +306,9 @@ enum signwire_status signwire_bcrypt_scheme_verify_request(const struct signwire
                                                            const char *signature,
                                                            size_t signature_len);
 
-// Sign a response under `scheme` (its response sha1 rounds).
+/**
+ * Sign a response under `scheme` (its response sha1 rounds).
+ */
 enum signwire_status signwire_bcrypt_scheme_sign_response(const struct signwire_bcrypt_scheme *scheme,
                                                           const char *const *fields,
                                                           const size_t *field_lens,
@@ -244,7 +318,9 @@ enum signwire_status signwire_bcrypt_scheme_sign_response(const struct signwire_
                                                           size_t out_cap,
                                                           size_t *written);
 
-// Check a response signature under `scheme`.
+/**
+ * Check a response signature under `scheme`.
+ */
 enum signwire_status signwire_bcrypt_scheme_verify_response(const struct signwire_bcrypt_scheme *scheme,
                                                             const char *const *fields,
                                                             const size_t *field_lens,
@@ -252,17 +328,25 @@ enum signwire_status signwire_bcrypt_scheme_verify_response(const struct signwir
                                                             const char *signature,
                                                             size_t signature_len);
 
-// `SIGNWIRE_BCRYPT_HASH_LEN` (60) as a function (PHP's FFI cannot see `#define`s).
+/**
+ * `SIGNWIRE_BCRYPT_HASH_LEN` (60) as a function (PHP's FFI cannot see `#define`s).
+ */
 size_t signwire_bcrypt_hash_len(void);
 
-// `SIGNWIRE_BCRYPT_HASH_MAX` (61: 60 characters + NUL) as a function.
+/**
+ * `SIGNWIRE_BCRYPT_HASH_MAX` (61: 60 characters + NUL) as a function.
+ */
 size_t signwire_bcrypt_hash_max(void);
 
-// `SIGNWIRE_BCRYPT_DEFAULT_COST` (10) as a function.
+/**
+ * `SIGNWIRE_BCRYPT_DEFAULT_COST` (10) as a function.
+ */
 uint32_t signwire_bcrypt_default_cost(void);
 
-// Compute the HMAC of `message` under `secret` and write it encoded into `out`
-// (capacity `SIGNWIRE_SIGNATURE_MAX` always suffices).
+/**
+ * Compute the HMAC of `message` under `secret` and write it encoded into `out`
+ * (capacity `SIGNWIRE_SIGNATURE_MAX` always suffices).
+ */
 enum signwire_status signwire_hmac_sign(int32_t algorithm,
                                         const char *secret,
                                         size_t secret_len,
@@ -273,8 +357,10 @@ enum signwire_status signwire_hmac_sign(int32_t algorithm,
                                         size_t out_cap,
                                         size_t *written);
 
-// Check an encoded HMAC in constant time. `SIGNWIRE_OK` when it matches,
-// `SIGNWIRE_ERR_BAD_SIGNATURE` otherwise (also for wrong length or bad encoding).
+/**
+ * Check an encoded HMAC in constant time. `SIGNWIRE_OK` when it matches,
+ * `SIGNWIRE_ERR_BAD_SIGNATURE` otherwise (also for wrong length or bad encoding).
+ */
 enum signwire_status signwire_hmac_verify(int32_t algorithm,
                                           const char *secret,
                                           size_t secret_len,
@@ -284,16 +370,22 @@ enum signwire_status signwire_hmac_verify(int32_t algorithm,
                                           size_t signature_len,
                                           int32_t encoding);
 
-// Key a secret once. Free with `signwire_hmac_key_free`.
+/**
+ * Key a secret once. Free with `signwire_hmac_key_free`.
+ */
 enum signwire_status signwire_hmac_key_new(int32_t algorithm,
                                            const char *secret,
                                            size_t secret_len,
                                            struct signwire_hmac_key **out);
 
-// Release a key (its state is wiped). NULL is accepted.
+/**
+ * Release a key (its state is wiped). NULL is accepted.
+ */
 void signwire_hmac_key_free(struct signwire_hmac_key *key);
 
-// HMAC of `message` with a prepared key, encoded into `out`.
+/**
+ * HMAC of `message` with a prepared key, encoded into `out`.
+ */
 enum signwire_status signwire_hmac_key_sign(const struct signwire_hmac_key *key,
                                             const char *message,
                                             size_t message_len,
@@ -302,7 +394,9 @@ enum signwire_status signwire_hmac_key_sign(const struct signwire_hmac_key *key,
                                             size_t out_cap,
                                             size_t *written);
 
-// Constant-time check of an encoded HMAC with a prepared key.
+/**
+ * Constant-time check of an encoded HMAC with a prepared key.
+ */
 enum signwire_status signwire_hmac_key_verify(const struct signwire_hmac_key *key,
                                               const char *message,
                                               size_t message_len,
@@ -310,48 +404,62 @@ enum signwire_status signwire_hmac_key_verify(const struct signwire_hmac_key *ke
                                               size_t signature_len,
                                               int32_t encoding);
 
-// Accept requests only from clients in a CIDR range (`10.0.0.0/8`, `2001:db8::/32`, or a
-// single address); call once per range. With any range set, a request verified without a
-// `remote_addr`, or from outside every range, fails with `SIGNWIRE_ERR_IP_NOT_ALLOWED`.
-// IPv4-mapped IPv6 addresses (`::ffff:10.1.2.3`) count as IPv4. A range with host bits
-// set (`10.0.0.1/8`) is `SIGNWIRE_ERR_INVALID_ARGUMENT`. Call before the verifier is
-// shared between threads.
+/**
+ * Accept requests only from clients in a CIDR range (`10.0.0.0/8`, `2001:db8::/32`, or a
+ * single address); call once per range. With any range set, a request verified without a
+ * `remote_addr`, or from outside every range, fails with `SIGNWIRE_ERR_IP_NOT_ALLOWED`.
+ * IPv4-mapped IPv6 addresses (`::ffff:10.1.2.3`) count as IPv4. A range with host bits
+ * set (`10.0.0.1/8`) is `SIGNWIRE_ERR_INVALID_ARGUMENT`. Call before the verifier is
+ * shared between threads.
+ */
 enum signwire_status signwire_verifier_allow_ip(struct signwire_verifier *verifier,
                                                 const char *cidr);
 
-// Trust proxies in a CIDR range to report the client in `X-Forwarded-For`. When the peer
-// (`remote_addr`) is a trusted proxy, the client is the rightmost `X-Forwarded-For` entry
-// that is not a trusted proxy. Off by default: without trusted proxies the header is never
-// read. Call before the verifier is shared between threads.
+/**
+ * Trust proxies in a CIDR range to report the client in `X-Forwarded-For`. When the peer
+ * (`remote_addr`) is a trusted proxy, the client is the rightmost `X-Forwarded-For` entry
+ * that is not a trusted proxy. Off by default: without trusted proxies the header is never
+ * read. Call before the verifier is shared between threads.
+ */
 enum signwire_status signwire_verifier_trust_proxy(struct signwire_verifier *verifier,
                                                    const char *cidr);
 
-// Use the nonce store a URL names instead of the default in-memory one:
-// `memory://?max_entries=N` (one process), `sqlite:///path/file.db` (processes on one
-// host), `redis://[:password@]host:port/db` (several hosts). The store is opened (or
-// connected) now: a malformed URL gives `SIGNWIRE_ERR_INVALID_ARGUMENT`, a store that
-// cannot be opened or reached `SIGNWIRE_ERR_NONCE_STORE_UNAVAILABLE`; the verifier keeps
-// its previous store on failure. Call before the verifier is shared between threads.
+/**
+ * Use the nonce store a URL names instead of the default in-memory one:
+ * `memory://?max_entries=N` (one process), `sqlite:///path/file.db` (processes on one
+ * host), `redis://[:password@]host:port/db` (several hosts). The store is opened (or
+ * connected) now: a malformed URL gives `SIGNWIRE_ERR_INVALID_ARGUMENT`, a store that
+ * cannot be opened or reached `SIGNWIRE_ERR_NONCE_STORE_UNAVAILABLE`; the verifier keeps
+ * its previous store on failure. Call before the verifier is shared between threads.
+ */
 enum signwire_status signwire_verifier_set_nonce_store(struct signwire_verifier *verifier,
                                                        const char *url);
 
-// Use a caller-supplied nonce store: `callback(user_data, key_id, nonce, ttl_seconds)` is
-// called once per request whose signature is valid. `user_data` is passed through
-// untouched and must stay valid while the verifier exists. Call before the verifier is
-// shared between threads.
+/**
+ * Use a caller-supplied nonce store: `callback(user_data, key_id, nonce, ttl_seconds)` is
+ * called once per request whose signature is valid. `user_data` is passed through
+ * untouched and must stay valid while the verifier exists. Call before the verifier is
+ * shared between threads.
+ */
 enum signwire_status signwire_verifier_set_nonce_store_callback(struct signwire_verifier *verifier,
                                                                 signwire_nonce_callback callback,
                                                                 void *user_data);
 
-// Load a scheme: a preset name ("hopnow"), a path to a JSON document, or the JSON text.
+/**
+ * Load a scheme: a preset name ("hopnow"), a path to a JSON document, or the JSON text.
+ */
 enum signwire_status signwire_scheme_new(const char *name_or_json, struct signwire_scheme **out);
 
-// Release a scheme. NULL is accepted.
+/**
+ * Release a scheme. NULL is accepted.
+ */
 void signwire_scheme_free(struct signwire_scheme *scheme);
 
-// Build the exact bytes a scheme signs for a request, to inspect or log them.
-// `headers` (a `Name: value` block) may be NULL when the scheme signs no request header.
-// The payload may contain NUL bytes: use `*written`, not strlen.
+/**
+ * Build the exact bytes a scheme signs for a request, to inspect or log them.
+ * `headers` (a `Name: value` block) may be NULL when the scheme signs no request header.
+ * The payload may contain NUL bytes: use `*written`, not strlen.
+ */
 enum signwire_status signwire_canonical_payload(const struct signwire_scheme *scheme,
                                                 const char *method,
                                                 const char *url,
@@ -365,38 +473,50 @@ enum signwire_status signwire_canonical_payload(const struct signwire_scheme *sc
                                                 size_t out_cap,
                                                 size_t *written);
 
-// The scheme as a JSON document (name, algorithm, encoding, components, separator, header
-// names, max age, future skew, nonce length), which `signwire_scheme_new` reads back.
-// Bindings read header names and limits from it instead of repeating them.
+/**
+ * The scheme as a JSON document (name, algorithm, encoding, components, separator, header
+ * names, max age, future skew, nonce length), which `signwire_scheme_new` reads back.
+ * Bindings read header names and limits from it instead of repeating them.
+ */
 enum signwire_status signwire_scheme_to_json(const struct signwire_scheme *scheme,
                                              char *out,
                                              size_t out_cap,
                                              size_t *written);
 
-// A recipient for `dir` + `A256GCM`: `key` is exactly 32 bytes (shorter is
-// `SIGNWIRE_ERR_WEAK_KEY`). The key is copied; wipe your copy when done.
+/**
+ * A recipient for `dir` + `A256GCM`: `key` is exactly 32 bytes (shorter is
+ * `SIGNWIRE_ERR_WEAK_KEY`). The key is copied; wipe your copy when done.
+ */
 enum signwire_status signwire_seal_recipient_new_shared(const char *kid,
                                                         const char *key,
                                                         size_t key_len,
                                                         struct signwire_seal_recipient **out);
 
-// A recipient for `RSA-OAEP-256` + `A256GCM`: `public_key` is PEM (`PUBLIC KEY`,
-// `RSA PUBLIC KEY`) or DER, 2048 bits or more (else `SIGNWIRE_ERR_WEAK_KEY`).
+/**
+ * A recipient for `RSA-OAEP-256` + `A256GCM`: `public_key` is PEM (`PUBLIC KEY`,
+ * `RSA PUBLIC KEY`) or DER, 2048 bits or more (else `SIGNWIRE_ERR_WEAK_KEY`).
+ */
 enum signwire_status signwire_seal_recipient_new_rsa(const char *kid,
                                                      const char *public_key,
                                                      size_t public_key_len,
                                                      struct signwire_seal_recipient **out);
 
-// Release a recipient (a shared key is wiped). NULL is accepted.
+/**
+ * Release a recipient (a shared key is wiped). NULL is accepted.
+ */
 void signwire_seal_recipient_free(struct signwire_seal_recipient *recipient);
 
-// The capacity `signwire_seal` needs for a body of `body_len` bytes (token plus NUL).
-// `SIGNWIRE_ERR_INPUT_TOO_LARGE` when the token would exceed `signwire_seal_max_token_len()`.
+/**
+ * The capacity `signwire_seal` needs for a body of `body_len` bytes (token plus NUL).
+ * `SIGNWIRE_ERR_INPUT_TOO_LARGE` when the token would exceed `signwire_seal_max_token_len()`.
+ */
 enum signwire_status signwire_seal_len(const struct signwire_seal_recipient *recipient,
                                        size_t body_len,
                                        size_t *needed);
 
-// Seal `body` into a JWE compact token (NUL-terminated text) in `out`.
+/**
+ * Seal `body` into a JWE compact token (NUL-terminated text) in `out`.
+ */
 enum signwire_status signwire_seal(const struct signwire_seal_recipient *recipient,
                                    const char *body,
                                    size_t body_len,
@@ -404,9 +524,11 @@ enum signwire_status signwire_seal(const struct signwire_seal_recipient *recipie
                                    size_t out_cap,
                                    size_t *written);
 
-// Seal the pairs of `query` named in `names` (comma-separated, matched as they appear in
-// the query) into one parameter `param` (NULL means `sealed`), in place of the first of
-// them. Writes the new query.
+/**
+ * Seal the pairs of `query` named in `names` (comma-separated, matched as they appear in
+ * the query) into one parameter `param` (NULL means `sealed`), in place of the first of
+ * them. Writes the new query.
+ */
 enum signwire_status signwire_seal_query(const struct signwire_seal_recipient *recipient,
                                          const char *query,
                                          const char *names,
@@ -415,34 +537,46 @@ enum signwire_status signwire_seal_query(const struct signwire_seal_recipient *r
                                          size_t out_cap,
                                          size_t *written);
 
-// Keys to open tokens with, refusing tokens longer than `max_token_len` bytes before any
-// work (0 means the default, `signwire_seal_max_token_len()`).
+/**
+ * Keys to open tokens with, refusing tokens longer than `max_token_len` bytes before any
+ * work (0 means the default, `signwire_seal_max_token_len()`).
+ */
 enum signwire_status signwire_seal_keys_new(size_t max_token_len, struct signwire_seal_keys **out);
 
-// Release opening keys (shared keys are wiped; AWS-LC wipes RSA keys). NULL is accepted.
+/**
+ * Release opening keys (shared keys are wiped; AWS-LC wipes RSA keys). NULL is accepted.
+ */
 void signwire_seal_keys_free(struct signwire_seal_keys *keys);
 
-// Open `dir` tokens whose `kid` is `kid` with a 32-byte shared key. Thread-safe.
+/**
+ * Open `dir` tokens whose `kid` is `kid` with a 32-byte shared key. Thread-safe.
+ */
 enum signwire_status signwire_seal_keys_add_shared(const struct signwire_seal_keys *keys,
                                                    const char *kid,
                                                    const char *key,
                                                    size_t key_len);
 
-// Open `RSA-OAEP-256` tokens whose `kid` is `kid` with an RSA private key: PEM
-// (`PRIVATE KEY`, `RSA PRIVATE KEY`) or DER, not password-protected. Thread-safe.
+/**
+ * Open `RSA-OAEP-256` tokens whose `kid` is `kid` with an RSA private key: PEM
+ * (`PRIVATE KEY`, `RSA PRIVATE KEY`) or DER, not password-protected. Thread-safe.
+ */
 enum signwire_status signwire_seal_keys_add_rsa(const struct signwire_seal_keys *keys,
                                                 const char *kid,
                                                 const char *private_key,
                                                 size_t private_key_len);
 
-// Forget the key of `kid` (rotation). `SIGNWIRE_ERR_UNKNOWN_KEY` when there is none.
+/**
+ * Forget the key of `kid` (rotation). `SIGNWIRE_ERR_UNKNOWN_KEY` when there is none.
+ */
 enum signwire_status signwire_seal_keys_remove(const struct signwire_seal_keys *keys,
                                                const char *kid);
 
-// Open a token into `out` (the plaintext, then a NUL not counted in `*written`).
-// Capacity `token_len + 1` always suffices. Statuses: `MALFORMED_TOKEN`,
-// `UNSUPPORTED_ALGORITHM`, `UNKNOWN_KEY`, `DECRYPTION_FAILED`, `INPUT_TOO_LARGE`; on any
-// failure nothing is written to `out`.
+/**
+ * Open a token into `out` (the plaintext, then a NUL not counted in `*written`).
+ * Capacity `token_len + 1` always suffices. Statuses: `MALFORMED_TOKEN`,
+ * `UNSUPPORTED_ALGORITHM`, `UNKNOWN_KEY`, `DECRYPTION_FAILED`, `INPUT_TOO_LARGE`; on any
+ * failure nothing is written to `out`.
+ */
 enum signwire_status signwire_open(const struct signwire_seal_keys *keys,
                                    const char *token,
                                    size_t token_len,
@@ -450,8 +584,10 @@ enum signwire_status signwire_open(const struct signwire_seal_keys *keys,
                                    size_t out_cap,
                                    size_t *written);
 
-// Open the parameter `param` (NULL means `sealed`) of `query` and write the query with the
-// sealed pairs back in its place. Capacity `strlen(query) + 1` always suffices.
+/**
+ * Open the parameter `param` (NULL means `sealed`) of `query` and write the query with the
+ * sealed pairs back in its place. Capacity `strlen(query) + 1` always suffices.
+ */
 enum signwire_status signwire_open_query(const struct signwire_seal_keys *keys,
                                          const char *query,
                                          const char *param,
@@ -459,14 +595,16 @@ enum signwire_status signwire_open_query(const struct signwire_seal_keys *keys,
                                          size_t out_cap,
                                          size_t *written);
 
-// The server side of encrypt-then-sign in one call: verify the request whose body is the
-// token as received (exactly as `signwire_verifier_verify`), and only if it passes, open
-// the body into `out`. A request that fails verification is never decrypted.
-//
-// Buffers are checked before verifying, because a verified request's nonce is spent:
-// `out_cap` must be at least `body_len + 1`, and `key_id_out`, when not NULL, must hold
-// `signwire_key_id_max()` bytes; `key_id_out` may be NULL (then `key_id_cap` and
-// `key_id_written` are ignored).
+/**
+ * The server side of encrypt-then-sign in one call: verify the request whose body is the
+ * token as received (exactly as `signwire_verifier_verify`), and only if it passes, open
+ * the body into `out`. A request that fails verification is never decrypted.
+ *
+ * Buffers are checked before verifying, because a verified request's nonce is spent:
+ * `out_cap` must be at least `body_len + 1`, and `key_id_out`, when not NULL, must hold
+ * `signwire_key_id_max()` bytes; `key_id_out` may be NULL (then `key_id_cap` and
+ * `key_id_written` are ignored).
+ */
 enum signwire_status signwire_verify_and_open(const struct signwire_verifier *verifier,
                                               const struct signwire_seal_keys *keys,
                                               const char *method,
@@ -482,23 +620,31 @@ enum signwire_status signwire_verify_and_open(const struct signwire_verifier *ve
                                               size_t key_id_cap,
                                               size_t *key_id_written);
 
-// The largest token signwire seals or opens, in bytes (16 MiB).
+/**
+ * The largest token signwire seals or opens, in bytes (16 MiB).
+ */
 size_t signwire_seal_max_token_len(void);
 
-// A signer for `key_id` with `secret` under `scheme` (which the signer copies; the scheme
-// may be freed afterwards). An empty secret is refused.
+/**
+ * A signer for `key_id` with `secret` under `scheme` (which the signer copies; the scheme
+ * may be freed afterwards). An empty secret is refused.
+ */
 enum signwire_status signwire_signer_new(const struct signwire_scheme *scheme,
                                          const char *key_id,
                                          const char *secret,
                                          size_t secret_len,
                                          struct signwire_signer **out);
 
-// Release a signer (its key state is wiped). NULL is accepted.
+/**
+ * Release a signer (its key state is wiped). NULL is accepted.
+ */
 void signwire_signer_free(struct signwire_signer *signer);
 
-// Sign a request now, with a fresh random nonce. Writes the authentication headers as a
-// `Name: value\r\n` block (capacity `SIGNWIRE_SIGNED_HEADERS_MAX` always suffices).
-// `headers` may be NULL unless the scheme signs request headers.
+/**
+ * Sign a request now, with a fresh random nonce. Writes the authentication headers as a
+ * `Name: value\r\n` block (capacity `SIGNWIRE_SIGNED_HEADERS_MAX` always suffices).
+ * `headers` may be NULL unless the scheme signs request headers.
+ */
 enum signwire_status signwire_signer_sign(const struct signwire_signer *signer,
                                           const char *method,
                                           const char *url,
@@ -509,17 +655,19 @@ enum signwire_status signwire_signer_sign(const struct signwire_signer *signer,
                                           size_t out_cap,
                                           size_t *written);
 
-// Like `signwire_signer_sign`, with the headers written as NUL-separated fields,
-// `name\0value\0name\0value` and the terminating NUL (`*written` excludes it): for
-// bindings that build a map, which then split once instead of parsing lines. Names and
-// values never contain NUL. `SIGNWIRE_SIGNED_HEADERS_MAX` always suffices.
-//
-// ```c
-// char out[SIGNWIRE_SIGNED_HEADERS_MAX];
-// size_t n;
-// if (signwire_signer_sign_fields(signer, "GET", url, "", 0, NULL, out, sizeof out, &n) == SIGNWIRE_OK)
-//     for (const char *f = out; f < out + n; f += strlen(f) + 1) puts(f);  // name, value, name, ...
-// ```
+/**
+ * Like `signwire_signer_sign`, with the headers written as NUL-separated fields,
+ * `name\0value\0name\0value` and the terminating NUL (`*written` excludes it): for
+ * bindings that build a map, which then split once instead of parsing lines. Names and
+ * values never contain NUL. `SIGNWIRE_SIGNED_HEADERS_MAX` always suffices.
+ *
+ * ```c
+ * char out[SIGNWIRE_SIGNED_HEADERS_MAX];
+ * size_t n;
+ * if (signwire_signer_sign_fields(signer, "GET", url, "", 0, NULL, out, sizeof out, &n) == SIGNWIRE_OK)
+ *     for (const char *f = out; f < out + n; f += strlen(f) + 1) puts(f);  // name, value, name, ...
+ * ```
+ */
 enum signwire_status signwire_signer_sign_fields(const struct signwire_signer *signer,
                                                  const char *method,
                                                  const char *url,
@@ -530,8 +678,10 @@ enum signwire_status signwire_signer_sign_fields(const struct signwire_signer *s
                                                  size_t out_cap,
                                                  size_t *written);
 
-// Sign with an explicit timestamp (unix seconds, >= 0) and nonce (hex, the scheme's length).
-// `nonce` may be NULL for a fresh random nonce.
+/**
+ * Sign with an explicit timestamp (unix seconds, >= 0) and nonce (hex, the scheme's length).
+ * `nonce` may be NULL for a fresh random nonce.
+ */
 enum signwire_status signwire_signer_sign_at(const struct signwire_signer *signer,
                                              const char *method,
                                              const char *url,
@@ -544,69 +694,99 @@ enum signwire_status signwire_signer_sign_at(const struct signwire_signer *signe
                                              size_t out_cap,
                                              size_t *written);
 
-// The C ABI version; bindings refuse a library whose value differs from theirs.
+/**
+ * The C ABI version; bindings refuse a library whose value differs from theirs.
+ */
 uint32_t signwire_abi_version(void);
 
-// The library version, e.g. "0.1.0". Static; do not free.
+/**
+ * The library version, e.g. "0.1.0". Static; do not free.
+ */
 const char *signwire_version(void);
 
-// The name of a status code, e.g. "SIGNWIRE_ERR_BAD_SIGNATURE"; unknown codes give
-// "SIGNWIRE_ERR_UNKNOWN_STATUS". Static; do not free.
+/**
+ * The name of a status code, e.g. "SIGNWIRE_ERR_BAD_SIGNATURE"; unknown codes give
+ * "SIGNWIRE_ERR_UNKNOWN_STATUS". Static; do not free.
+ */
 const char *signwire_status_name(int32_t status);
 
-// Detail about the last failure on this thread, for the server's log ("" after a success).
-// Valid until the next signwire call on this thread; do not free. Never contains secrets
-// or expected signatures.
+/**
+ * Detail about the last failure on this thread, for the server's log ("" after a success).
+ * Valid until the next signwire call on this thread; do not free. Never contains secrets
+ * or expected signatures.
+ */
 const char *signwire_last_error_message(void);
 
-// `SIGNWIRE_SIGNATURE_MAX` as a function (PHP's FFI cannot see `#define`s).
+/**
+ * `SIGNWIRE_SIGNATURE_MAX` as a function (PHP's FFI cannot see `#define`s).
+ */
 size_t signwire_signature_max(void);
 
-// `SIGNWIRE_SIGNED_HEADERS_MAX` as a function.
+/**
+ * `SIGNWIRE_SIGNED_HEADERS_MAX` as a function.
+ */
 size_t signwire_signed_headers_max(void);
 
-// `SIGNWIRE_KEY_ID_MAX` as a function.
+/**
+ * `SIGNWIRE_KEY_ID_MAX` as a function.
+ */
 size_t signwire_key_id_max(void);
 
-// `SIGNWIRE_HOPNOW_SIGNATURE_LEN` as a function.
+/**
+ * `SIGNWIRE_HOPNOW_SIGNATURE_LEN` as a function.
+ */
 size_t signwire_hopnow_signature_len(void);
 
-// A verifier with the scheme's defaults (max age, future skew), an empty keyring and an
-// in-memory nonce store.
+/**
+ * A verifier with the scheme's defaults (max age, future skew), an empty keyring and an
+ * in-memory nonce store.
+ */
 enum signwire_status signwire_verifier_new(const struct signwire_scheme *scheme,
                                            struct signwire_verifier **out);
 
-// Release a verifier (its secrets are wiped). NULL is accepted.
+/**
+ * Release a verifier (its secrets are wiped). NULL is accepted.
+ */
 void signwire_verifier_free(struct signwire_verifier *verifier);
 
-// Add a secret to a key id (a key id may hold several during rotation). Thread-safe.
+/**
+ * Add a secret to a key id (a key id may hold several during rotation). Thread-safe.
+ */
 enum signwire_status signwire_verifier_add_secret(const struct signwire_verifier *verifier,
                                                   const char *key_id,
                                                   const char *secret,
                                                   size_t secret_len);
 
-// Retire one secret of a key id. Thread-safe. `SIGNWIRE_ERR_UNKNOWN_KEY` when that secret
-// was not active for that key id.
+/**
+ * Retire one secret of a key id. Thread-safe. `SIGNWIRE_ERR_UNKNOWN_KEY` when that secret
+ * was not active for that key id.
+ */
 enum signwire_status signwire_verifier_retire_secret(const struct signwire_verifier *verifier,
                                                      const char *key_id,
                                                      const char *secret,
                                                      size_t secret_len);
 
-// Oldest accepted timestamp, in seconds before now (1 s to 7 days).
+/**
+ * Oldest accepted timestamp, in seconds before now (1 s to 7 days).
+ */
 enum signwire_status signwire_verifier_set_max_age(struct signwire_verifier *verifier,
                                                    uint64_t seconds);
 
-// Furthest accepted timestamp, in seconds after now (at most 3600).
+/**
+ * Furthest accepted timestamp, in seconds after now (at most 3600).
+ */
 enum signwire_status signwire_verifier_set_max_future_skew(struct signwire_verifier *verifier,
                                                            uint64_t seconds);
 
-// Verify a request at the current time. `headers` is the request's header block
-// (`Name: value` lines, CRLF or LF). `remote_addr` may be NULL when no IP allowlist is
-// set. On success writes the verified key id (capacity `SIGNWIRE_KEY_ID_MAX` suffices); a
-// buffer too small for the request's key id is reported before anything is verified, so the
-// nonce is not spent and the retry with `*written` bytes can succeed.
-// On failure returns the reason; `signwire_last_error_message()` has detail for the log,
-// and `signwire_last_diagnostic()` the fingerprint line when diagnostics are on.
+/**
+ * Verify a request at the current time. `headers` is the request's header block
+ * (`Name: value` lines, CRLF or LF). `remote_addr` may be NULL when no IP allowlist is
+ * set. On success writes the verified key id (capacity `SIGNWIRE_KEY_ID_MAX` suffices); a
+ * buffer too small for the request's key id is reported before anything is verified, so the
+ * nonce is not spent and the retry with `*written` bytes can succeed.
+ * On failure returns the reason; `signwire_last_error_message()` has detail for the log,
+ * and `signwire_last_diagnostic()` the fingerprint line when diagnostics are on.
+ */
 enum signwire_status signwire_verifier_verify(const struct signwire_verifier *verifier,
                                               const char *method,
                                               const char *url,
@@ -618,7 +798,9 @@ enum signwire_status signwire_verifier_verify(const struct signwire_verifier *ve
                                               size_t key_id_cap,
                                               size_t *written);
 
-// Verify as if the clock read `now` (unix seconds): for tests and replaying logs.
+/**
+ * Verify as if the clock read `now` (unix seconds): for tests and replaying logs.
+ */
 enum signwire_status signwire_verifier_verify_at(const struct signwire_verifier *verifier,
                                                  const char *method,
                                                  const char *url,
@@ -632,7 +814,7 @@ enum signwire_status signwire_verifier_verify_at(const struct signwire_verifier 
                                                  size_t *written);
 
 #ifdef __cplusplus
-}  // extern "C"
-#endif  // __cplusplus
+}  /* extern "C" */
+#endif  /* __cplusplus */
 
 #endif  /* SIGNWIRE_H */

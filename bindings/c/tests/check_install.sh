@@ -34,16 +34,21 @@ pc() { pkg-config "$@" signwire | sed 's/ *$//'; } # pkgconf ends its output wit
 cflags=$(pc --cflags); libs=$(pc --libs); static_libs=$(pc --static --libs)
 esc=${prefix// /\\ }
 check "pkg-config --cflags" test "$cflags" = "-I$esc/include"
-check "pkg-config --libs" test "$libs" = "-L$esc/lib -lsignwire"
+# A prefix outside the loader's path gets an rpath, so programs run without LD_LIBRARY_PATH.
+check "pkg-config --libs" test "$libs" = "-L$esc/lib -Wl,-rpath,$esc/lib -lsignwire"
 check "pkg-config --static adds the Rust runtime's libraries" grep -q -- "-lpthread" <<<"$static_libs"
 # pkg-config escapes the space in the prefix; eval reads the flags as a shell reads a Makefile's.
 eval "set -- $cflags"; cflags_a=("$@")
 eval "set -- $libs"; libs_a=("$@")
 eval "set -- ${static_libs/-lsignwire/-l:libsignwire.a}"; static_a=("$@")
 
-# The header is C99 and C++-clean.
-check "header compiles as C99 -pedantic" bash -c "echo '#include <signwire.h>' | cc -std=c99 -pedantic -Werror -fsyntax-only -x c - -I'$prefix/include'"
-check "header compiles as C++" bash -c "echo '#include <signwire.h>' | c++ -Werror -fsyntax-only -x c++ - -I'$prefix/include'"
+# The header is C89, C99, C11 and C++-clean.
+for std in c89 c99 c11; do
+    check "header compiles as $std -pedantic" bash -c "echo '#include <signwire.h>' | cc -std=$std -pedantic -Wall -Wextra -Werror -fsyntax-only -x c - -I'$prefix/include'"
+done
+for std in c++98 c++11 c++17; do
+    check "header compiles as $std -pedantic" bash -c "echo '#include <signwire.h>' | c++ -std=$std -pedantic -Wall -Wextra -Werror -fsyntax-only -x c++ - -I'$prefix/include'"
+done
 
 for kind in shared static; do
     if [ $kind = shared ]; then link=("${libs_a[@]}"); else link=("${static_a[@]}"); fi
@@ -55,7 +60,7 @@ for kind in shared static; do
     done
 done
 check "shared build needs libsignwire.so.$major" bash -c "readelf -d '$tmp/client-shared' | grep -q 'NEEDED.*\[libsignwire.so.$major\]'"
-check "shared build resolves to the installed library" bash -c "LD_LIBRARY_PATH='$lib' ldd '$tmp/client-shared' | grep -q 'libsignwire.so.$major => $lib/libsignwire.so.$major'"
+check "shared build resolves to the installed library (rpath)" bash -c "env -u LD_LIBRARY_PATH ldd '$tmp/client-shared' | grep -q 'libsignwire.so.$major => $lib/libsignwire.so.$major'"
 check "static build does not need libsignwire.so" bash -c "! readelf -d '$tmp/client-static' | grep -q 'NEEDED.*libsignwire'"
 
 export C_INSTALL_SECRET="install-test-secret-1"
@@ -72,7 +77,7 @@ print(hmac.new(os.environ["C_INSTALL_SECRET"].encode(), payload, hashlib.sha256)
 PY
 )
 for kind in shared static; do
-    env=(); [ $kind = shared ] && env=(env LD_LIBRARY_PATH="$lib")
+    env=(env -u LD_LIBRARY_PATH)
     out=$("${env[@]}" "$tmp/client-$kind" "${args[@]}" "${fixed[@]}" 2>&1)
     check "$kind client signs like Python's hmac" test "$(grep '^X-Signature: ' <<<"$out")" = "X-Signature: $want"
     check "$kind client prints four headers" test "$(grep -c ': ' <<<"$out")" = 4
