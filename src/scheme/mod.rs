@@ -24,6 +24,7 @@ pub mod bcrypt;
 #[cfg(signwire_libxcrypt)]
 mod xcrypt;
 pub mod epintower;
+pub mod http_signatures;
 mod hopnow;
 pub mod sigv4;
 pub mod webhooks;

@@ -182,7 +182,7 @@ impl RsaPrivateKey {
     }
 }
 
-fn check_key_file_len(input: &[u8]) -> Result<()> {
+pub(crate) fn check_key_file_len(input: &[u8]) -> Result<()> {
     if input.is_empty() {
         return Err(Error::invalid("the key is empty"));
     }
@@ -208,13 +208,13 @@ fn rejected(e: KeyRejected, what: &str) -> Error {
     }
 }
 
-fn looks_like_pem(input: &[u8]) -> bool {
+pub(crate) fn looks_like_pem(input: &[u8]) -> bool {
     input.trim_ascii_start().starts_with(b"-----BEGIN ")
 }
 
 /// The label and DER bytes of the first PEM block. Strict: the END label must match, and
 /// RFC 1421 headers (`Proc-Type: 4,ENCRYPTED`, legacy password-protected keys) are refused.
-fn pem_decode(input: &[u8]) -> Result<(String, Zeroizing<Vec<u8>>)> {
+pub(crate) fn pem_decode(input: &[u8]) -> Result<(String, Zeroizing<Vec<u8>>)> {
     let text = std::str::from_utf8(input).map_err(|_| Error::invalid("the PEM key is not ASCII"))?;
     let mut lines = text.lines().map(str::trim).skip_while(|l| l.is_empty());
     let first = lines.next().unwrap_or("");
@@ -259,7 +259,7 @@ fn der_len(len: usize, out: &mut Vec<u8>) {
     }
 }
 
-fn der_tlv(tag: u8, content: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn der_tlv(tag: u8, content: &[u8], out: &mut Vec<u8>) {
     out.push(tag);
     der_len(content.len(), out);
     out.extend_from_slice(content);
