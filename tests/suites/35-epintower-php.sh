@@ -12,5 +12,5 @@ command -v php >/dev/null || { echo "php not found (scripts/deps/apt-epintower.t
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # PHP's FFI reads '#' lines as comments but not the C++ guard's 'extern "C" {' and '}'.
-sed -e '/^#/d' -e '/^extern "C" {/d' -e '/^}  \/\/ extern "C"/d' include/signwire.h > "$tmp/signwire-php.h"
+sed -e '/^#/d' -e '/^extern "C" {/d' -e '/^}  \(\/\/\|\/\*\) extern "C"/d' include/signwire.h > "$tmp/signwire-php.h"
 php -d ffi.enable=1 tests/interop/epintower-php.php "$tmp/signwire-php.h" "$lib" "$cli"
