@@ -14,6 +14,17 @@ Starlette / FastAPI::
 
 Any ASGI app: ``app = SignwireMiddleware(app, verifier, public_origin=...)``.
 
+``exempt=["/healthz", "/docs*", "/openapi.json"]`` leaves paths open; ``include=[...]``
+verifies only the paths listed. For one route at a time, FastAPI::
+
+    from fastapi import Depends
+    from signwire.asgi import SignatureRequired
+    signed = SignatureRequired(verifier, public_origin="https://api.example.com")
+
+    @app.post("/v1/pay")
+    async def pay(key_id: str = Depends(signed)):
+        ...
+
 The body is received in full, verified byte for byte, then replayed to the application as
 one ``http.request`` message: nothing is parsed or re-serialised before verification.
 A failure gets ``401`` with a generic body; the reason goes to the ``signwire`` logger.
@@ -27,10 +38,10 @@ import asyncio
 import logging
 from typing import Any, Awaitable, Callable, Iterable, List, MutableMapping, Optional, Tuple
 
-from ._http import BAD_REQUEST_BODY, DEFAULT_MAX_BODY, DENY_BODY, DENY_HEADERS, TOO_LARGE_BODY, Guard, quote_path
+from ._http import BAD_REQUEST_BODY, DEFAULT_MAX_BODY, DENY_BODY, DENY_HEADERS, TOO_LARGE_BODY, Guard, PathFilter, PathRules, quote_path
 from .verifier import Verifier
 
-__all__ = ["SignwireMiddleware", "SCOPE_KEY"]
+__all__ = ["SignwireMiddleware", "SignatureRequired", "SCOPE_KEY", "request_target", "request_url"]
 
 #: Where the verified key id is put in the ASGI scope.
 SCOPE_KEY = "signwire.key_id"
@@ -55,6 +66,9 @@ class SignwireMiddleware:
     (:class:`signwire.OpeningKeys`) requires non-empty bodies to be sealed tokens,
     verified then opened: the application receives the plaintext. ``server_time_header=True``
     adds ``X-Server-Time: <unix seconds>`` to the 401 of a stale or future timestamp.
+    ``exempt`` and ``include`` choose the paths verified (:class:`signwire._http.PathFilter`);
+    ``metrics`` (e.g. :class:`signwire.prometheus.Metrics`) counts outcomes. Every 401
+    carries ``WWW-Authenticate``.
     """
 
     def __init__(
@@ -68,14 +82,19 @@ class SignwireMiddleware:
         offload: Optional[bool] = None,
         open_with: Any = None,
         server_time_header: bool = False,
+        exempt: PathRules = None,
+        include: PathRules = None,
+        realm: str = "api",
+        metrics: Any = None,
     ) -> None:
         self.app = app
-        self.guard = Guard(verifier, public_origin, max_body, logger, open_with, server_time_header)
+        self.guard = Guard(verifier, public_origin, max_body, logger, open_with, server_time_header, realm, metrics)
         self.offload = verifier.shares_nonces if offload is None else offload
+        self.paths = PathFilter(exempt, include)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope.get("type")
-        if kind not in ("http", "websocket"):
+        if kind not in ("http", "websocket") or not self.paths.verifies(scope.get("path") or "/"):
             await self.app(scope, receive, send)
             return
         body = b""
@@ -85,7 +104,7 @@ class SignwireMiddleware:
                 return
             body = received
         method = scope.get("method", "GET") if kind == "http" else "GET"
-        url, note = self.guard.url(_seen_origin(scope), _target(scope))
+        url, note = self.guard.url(_seen_origin(scope), request_target(scope))
         args = (method, url, note, scope.get("headers") or [], body, (scope.get("client") or [None])[0])
         if self.offload:
             verified, extra = await asyncio.get_running_loop().run_in_executor(None, self.guard.check, *args)
@@ -151,7 +170,7 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 async def _respond(send: Send, status: int, body: bytes, extra: Iterable[Tuple[bytes, bytes]] = ()) -> None:
-    headers = [(k, v) for k, v in list(DENY_HEADERS) + list(extra) if k != b"content-length"]
+    headers = [(k, v) for k, v in (list(extra) or list(DENY_HEADERS)) if k != b"content-length"]
     headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -164,7 +183,14 @@ def _header(scope: Scope, name: bytes) -> Optional[str]:
     return None
 
 
-def _target(scope: Scope) -> str:
+def request_target(scope: Scope) -> str:
+    """The path and query of an ASGI request exactly as the client sent them: the server's
+    ``raw_path`` (uvicorn, hypercorn, daphne) and ``query_string``, byte for byte; only
+    without ``raw_path`` is the decoded ``root_path + path`` re-quoted.
+
+    >>> request_target({"path": "/café", "raw_path": b"/caf%C3%A9", "query_string": b"x=%2F"})
+    '/caf%C3%A9?x=%2F'
+    """
     raw = scope.get("raw_path")
     if raw:
         path = raw.decode("utf-8", "surrogateescape")
@@ -183,3 +209,83 @@ def _seen_origin(scope: Scope) -> str:
         if server[1] is not None and server[1] != _DEFAULT_PORTS.get(scheme):
             host = f"{host}:{server[1]}"
     return f"{scheme}://{host}"
+
+
+_target = request_target
+
+
+def request_url(scope: Scope, public_origin: Optional[str] = None) -> str:
+    """The complete URL a client signed: ``public_origin`` (or the scheme and host the
+    server saw) plus :func:`request_target`. Verify with this, not ``str(request.url)``."""
+    from ._http import check_origin
+
+    return (check_origin(public_origin) or _seen_origin(scope)) + request_target(scope)
+
+
+class SignatureRequired:
+    """A FastAPI / Starlette dependency that verifies the request of one route and returns
+    the key id; a refusal raises ``HTTPException(401)`` with ``WWW-Authenticate``.
+
+    The raw body is read (and cached by Starlette, so the route can still read or parse it)
+    before anything parses it. Options are the middleware's. Use it on the routes to
+    protect; others (``/docs``, ``/healthz``) stay open::
+
+        signed = SignatureRequired(verifier, public_origin="https://api.example.com")
+
+        @app.post("/v1/pay")
+        async def pay(request: Request, key_id: str = Depends(signed)):
+            data = await request.json()   # the verified bytes
+
+    In plain Starlette, call ``key_id = await signed(request)`` in the endpoint.
+    """
+
+    def __init__(
+        self,
+        verifier: Verifier,
+        *,
+        public_origin: Optional[str] = None,
+        max_body: int = DEFAULT_MAX_BODY,
+        logger: Optional[logging.Logger] = None,
+        offload: Optional[bool] = None,
+        server_time_header: bool = False,
+        realm: str = "api",
+        metrics: Any = None,
+    ) -> None:
+        self.guard = Guard(verifier, public_origin, max_body, logger, None, server_time_header, realm, metrics)
+        self.offload = verifier.shares_nonces if offload is None else offload
+        try:  # FastAPI injects by annotation: say the argument is the Request
+            import inspect
+
+            from starlette.requests import Request
+
+            param = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)
+            self.__signature__ = inspect.Signature([param], return_annotation=str)
+        except ImportError:  # pragma: no cover - plain ASGI without Starlette
+            pass
+
+    async def __call__(self, request: Any) -> str:
+        from starlette.exceptions import HTTPException
+
+        scope = request.scope
+        length = _header(scope, b"content-length")
+        if length is not None and (not length.strip().isdigit() or int(length) > self.guard.max_body):
+            raise HTTPException(413 if length.strip().isdigit() else 400, "request body too large" if length.strip().isdigit() else "bad request")
+        body = await request.body()
+        if len(body) > self.guard.max_body:
+            raise HTTPException(413, "request body too large")
+        url, note = self.guard.url(_seen_origin(scope), request_target(scope))
+        args = (scope.get("method", "GET"), url, note, scope.get("headers") or [], body, (scope.get("client") or [None])[0])
+        if self.offload:
+            verified, extra = await asyncio.get_running_loop().run_in_executor(None, self.guard.check, *args)
+        else:
+            verified, extra = self.guard.check(*args)
+        if verified is None:
+            wanted = {b"www-authenticate", SERVER_TIME}
+            raise HTTPException(401, "authentication failed", headers={k.decode(): v.decode() for k, v in extra if k in wanted})
+        key_id = verified[0]
+        scope[SCOPE_KEY] = key_id
+        request.state.signwire_key_id = key_id
+        return key_id
+
+
+SERVER_TIME = b"x-server-time"

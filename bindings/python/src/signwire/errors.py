@@ -82,6 +82,15 @@ class VerificationError(SignwireError):
     """
 
     diagnostic: Optional[str] = None
+    #: What a server logs about the refused request (:func:`signwire.verifier.request_context`):
+    #: ``key_id`` as claimed, the authentication ``headers`` with the signature's value left
+    #: out, and ``diagnostic``. Set by :meth:`signwire.Verifier.verify`; never send it to a client.
+    context: Optional[dict] = None
+
+    @property
+    def key_id(self) -> Optional[str]:
+        """The key id the refused request claimed (``None`` if it carried none)."""
+        return (self.context or {}).get("key_id")
 
 
 class NullPointer(SignwireError, TypeError):

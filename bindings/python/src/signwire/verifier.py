@@ -24,7 +24,7 @@ from ._native import cdll, decls, lib
 from .errors import MalformedHeader, NonceStoreUnavailable, VerificationError, check
 from .scheme import Scheme, SchemeLike
 
-__all__ = ["Verifier", "Keys"]
+__all__ = ["Verifier", "Keys", "request_context"]
 
 _VERIFIER_PTR = ctypes.POINTER(decls.structs["signwire_verifier"])
 _KEY_ID_CAP = decls.constants["SIGNWIRE_KEY_ID_MAX"]
@@ -153,9 +153,8 @@ class Verifier(m.Handle):
             self._configure(lib.signwire_verifier_allow_ip, m.text(cidr, "allowed_ips"))
         for cidr in _ranges(trusted_proxies, "trusted_proxies"):
             self._configure(lib.signwire_verifier_trust_proxy, m.text(cidr, "trusted_proxies"))
-        for key_id, secrets in (keys or {}).items():
-            if isinstance(secrets, (bytes, bytearray, memoryview, str)):
-                secrets = [secrets]
+        self._key_ids: "set[str]" = set()
+        for key_id, secrets in _keyring(keys):
             for secret in secrets:
                 self.add_secret(key_id, secret)
 
@@ -203,6 +202,8 @@ class Verifier(m.Handle):
 
     def add_secret(self, key_id: str, secret: m.Bytes) -> None:
         """Accept ``secret`` for ``key_id`` (a key id may hold several while rotating)."""
+        if not isinstance(secret, _SECRET_TYPES):
+            raise TypeError(f"the secret for key id {key_id!r} must be bytes or str, not {type(secret).__name__}")
         s = m.data(secret, "secret")
         k = m.text(key_id, "key_id")
         ptr = self._enter()
@@ -210,6 +211,12 @@ class Verifier(m.Handle):
             check(lib.signwire_verifier_add_secret(ptr, k, s, len(s)))
         finally:
             self._leave()
+        self._key_ids.add(key_id)
+
+    def known_key_id(self, key_id: Optional[str]) -> str:
+        """``key_id`` if a secret was ever configured for it, else ``"unknown"``: a label
+        for counters that a client cannot grow without bound by inventing key ids."""
+        return key_id if key_id is not None and key_id in self._key_ids else "unknown"
 
     def retire_secret(self, key_id: str, secret: m.Bytes) -> None:
         """Stop accepting ``secret`` for ``key_id``; :class:`UnknownKey` if it was not active."""
@@ -275,6 +282,7 @@ class Verifier(m.Handle):
                 if self.diagnostics:
                     # Thread-local in the library: read it on this thread, right away.
                     e.diagnostic = m.call_out(lib.signwire_last_diagnostic, (), 1024).decode("utf-8") or None
+                e.context = request_context(self._scheme_doc, args[4], e.diagnostic)
                 cause = getattr(self._callback_errors, "last", None)
                 if isinstance(e, NonceStoreUnavailable) and cause is not None:
                     self._callback_errors.last = None
@@ -302,3 +310,82 @@ def _seconds_setting(value: int, name: str) -> int:
     if value < 0:
         raise ValueError(f"{name} must not be negative")
     return value
+
+
+_SECRET_TYPES = (bytes, bytearray, memoryview, str)
+
+
+def _keyring(keys: Optional[Keys]) -> Iterable[Tuple[str, list]]:
+    """(key id, [secrets]) pairs, with the type errors Python's own APIs would give."""
+    if keys is None:
+        return []
+    if not isinstance(keys, Mapping):
+        raise TypeError(f"keys must be a mapping of key id to secret, not {type(keys).__name__}")
+    out = []
+    for key_id, secrets in keys.items():
+        if not isinstance(key_id, str):
+            raise TypeError(f"key ids must be str, not {type(key_id).__name__} ({key_id!r})")
+        if isinstance(secrets, _SECRET_TYPES):
+            secrets = [secrets]
+        elif isinstance(secrets, (list, tuple)):
+            secrets = list(secrets)
+            if not secrets:
+                raise ValueError(f"key id {key_id!r} has an empty list of secrets: give at least one")
+        else:
+            raise TypeError(
+                f"the secret for key id {key_id!r} must be bytes or str "
+                f"(or a list of them while rotating), not {type(secrets).__name__}"
+            )
+        out.append((key_id, secrets))
+    return out
+
+
+def _pairs(headers: Any) -> Iterable[Tuple[str, str]]:
+    if headers is None:
+        return []
+    if isinstance(headers, (bytes, str)):
+        text = headers.decode("utf-8", "replace") if isinstance(headers, bytes) else headers
+        return [tuple(p.strip() for p in line.split(":", 1)) for line in text.split("\n") if ":" in line]  # type: ignore[misc]
+    items = headers.items() if hasattr(headers, "items") else headers
+    out = []
+    for pair in items:
+        try:
+            n, v = pair
+        except (TypeError, ValueError):
+            continue
+        n = n.decode("latin-1") if isinstance(n, (bytes, bytearray)) else str(n)
+        v = v.decode("latin-1") if isinstance(v, (bytes, bytearray)) else str(v)
+        out.append((n, v))
+    return out
+
+
+def request_context(scheme_doc: Mapping[str, Any], headers: Any, diagnostic: Optional[str] = None) -> dict:
+    """What a server logs about a refused request, never a secret or a signature.
+
+    ``key_id`` as the client claimed it (``None`` where the format carries none),
+    ``headers``: the scheme's authentication headers as received, the signature's value
+    replaced by ``"<not logged>"``, and ``diagnostic`` (with ``diagnostics=True``).
+
+    >>> ctx = request_context(Scheme("hopnow").document,
+    ...                       {"X-API-Key": "k1", "X-Signature": "ab12", "X-Nonce": "n"})
+    >>> ctx["key_id"], ctx["headers"]
+    ('k1', {'X-API-Key': 'k1', 'X-Signature': '<not logged>', 'X-Nonce': 'n'})
+    """
+    names = scheme_doc.get("headers") or {}
+    wanted = {v.lower(): k for k, v in names.items() if v}
+    found: dict = {}
+    key_id = None
+    for n, v in _pairs(headers):
+        role = wanted.get(n.lower())
+        if role is None or n in found:
+            continue
+        if role == "signature":
+            if scheme_doc.get("kind") == "aws-sigv4":
+                cred = v.split("Credential=", 1)[1].split("/", 1)[0] if "Credential=" in v else None
+                key_id = key_id or cred
+            found[n] = "<not logged>"
+            continue
+        if role == "key_id":
+            key_id = v
+        found[n] = v
+    return {"key_id": key_id, "headers": found, "diagnostic": diagnostic}

@@ -12,6 +12,10 @@ Flask::
         key_id = request.environ["signwire.key_id"]
         data = request.get_json()   # the very bytes that were verified
 
+``exempt=["/healthz"]`` leaves paths open (``"/static*"`` for a prefix); ``include=[...]``
+verifies only the paths listed. For one view at a time use :func:`signwire.flask.signature_required`
+(Flask) or :mod:`signwire.django` (Django middleware and view decorator).
+
 Django: ``application = SignwireMiddleware(get_wsgi_application(), verifier, ...)``.
 
 The body is read once, verified byte for byte, and handed to the application unchanged
@@ -30,6 +34,12 @@ library detail, and how the URL was rebuilt) goes to the ``signwire`` logger.
 [b'{"error":"authentication failed"}']
 >>> statuses
 ['401 Unauthorized']
+
+:func:`request_target` is the path and query exactly as the client sent them (Werkzeug's
+``request.url`` and Django's ``build_absolute_uri()`` re-encode them):
+
+>>> request_target({"RAW_URI": "/caf%C3%A9?x=%2F", "PATH_INFO": "/caf\xc3\xa9", "QUERY_STRING": "x=%2F"})
+'/caf%C3%A9?x=%2F'
 """
 
 from __future__ import annotations
@@ -38,10 +48,11 @@ import io
 import logging
 from typing import Any, Callable, Iterable, List, Optional, Tuple
 
-from ._http import BAD_REQUEST_BODY, DEFAULT_MAX_BODY, DENY_BODY, DENY_HEADERS, TOO_LARGE_BODY, Guard, quote_path, request_target
+from ._http import BAD_REQUEST_BODY, DEFAULT_MAX_BODY, DENY_BODY, DENY_HEADERS, TOO_LARGE_BODY, Guard, PathFilter, PathRules, quote_path
+from ._http import request_target as _origin_form
 from .verifier import Verifier
 
-__all__ = ["SignwireMiddleware", "ENVIRON_KEY"]
+__all__ = ["SignwireMiddleware", "ENVIRON_KEY", "request_target", "request_url", "verify_environ"]
 
 #: Where the verified key id is put in the WSGI environ.
 ENVIRON_KEY = "signwire.key_id"
@@ -63,7 +74,10 @@ class SignwireMiddleware:
     into memory (larger requests get 413). ``open_with`` (:class:`signwire.OpeningKeys`)
     requires non-empty bodies to be sealed tokens, verified then opened: the application
     reads the plaintext. ``server_time_header=True`` adds ``X-Server-Time: <unix seconds>``
-    to the 401 of a stale or future timestamp.
+    to the 401 of a stale or future timestamp. ``exempt`` and ``include`` choose the paths
+    verified (:class:`signwire._http.PathFilter`). ``metrics`` (e.g.
+    :class:`signwire.prometheus.Metrics`) counts outcomes. Every 401 carries
+    ``WWW-Authenticate``.
     """
 
     def __init__(
@@ -76,18 +90,23 @@ class SignwireMiddleware:
         logger: Optional[logging.Logger] = None,
         open_with: Any = None,
         server_time_header: bool = False,
+        exempt: PathRules = None,
+        include: PathRules = None,
+        realm: str = "api",
+        metrics: Any = None,
     ) -> None:
         self.app = app
-        self.guard = Guard(verifier, public_origin, max_body, logger, open_with, server_time_header)
+        self.guard = Guard(verifier, public_origin, max_body, logger, open_with, server_time_header, realm, metrics)
+        self.paths = PathFilter(exempt, include)
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+        if not self.paths.verifies(environ.get("PATH_INFO") or "/"):
+            return self.app(environ, start_response)
         try:
             body = self._read_body(environ)
         except _BodyError as e:
             return _respond(start_response, e.status, e.body)
-        method = environ.get("REQUEST_METHOD", "GET")
-        url, note = self.guard.url(_seen_origin(environ), _target(environ))
-        verified, extra = self.guard.check(method, url, note, _headers(environ), body, environ.get("REMOTE_ADDR"))
+        verified, extra = verify_environ(self.guard, environ, body)
         if verified is None:
             return _respond(start_response, "401 Unauthorized", DENY_BODY, extra)
         key_id, body = verified
@@ -133,8 +152,16 @@ def _read(stream: Any, limit: int, exact: bool) -> bytes:
     return b"".join(chunks)
 
 
+def verify_environ(guard: Guard, environ: dict, body: bytes) -> Tuple[Optional[Tuple[str, bytes]], List[Tuple[bytes, bytes]]]:
+    """Verify a WSGI request whose raw body was already read: (key id, body) or ``None``,
+    and the 401's headers. For glue that reads the body its own way (Flask, Django)."""
+    method = environ.get("REQUEST_METHOD", "GET")
+    url, note = guard.url(_seen_origin(environ), request_target(environ))
+    return guard.check(method, url, note, _headers(environ), body, environ.get("REMOTE_ADDR"))
+
+
 def _respond(start_response: StartResponse, status: str, body: bytes, extra: Iterable[Tuple[bytes, bytes]] = ()) -> List[bytes]:
-    headers = [(k.decode(), v.decode()) for k, v in list(DENY_HEADERS) + list(extra) if k != b"content-length"]
+    headers = [(k.decode(), v.decode()) for k, v in (list(extra) or list(DENY_HEADERS)) if k != b"content-length"]
     headers.append(("Content-Length", str(len(body))))
     start_response(status, headers)
     return [body]
@@ -148,13 +175,30 @@ def _native_bytes(value: str) -> bytes:
         return value.encode("utf-8")
 
 
-def _target(environ: dict) -> str:
+def request_target(environ: dict) -> str:
+    """The path and query of a WSGI request exactly as the client sent them.
+
+    From the server's raw target (``RAW_URI`` from Werkzeug and gunicorn, ``REQUEST_URI``
+    from uWSGI and mod_wsgi) when there is one, byte for byte; otherwise rebuilt from
+    ``SCRIPT_NAME``, ``PATH_INFO`` (re-quoted) and ``QUERY_STRING`` (as received).
+    """
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
-        return request_target(_native_bytes(raw).decode("utf-8", "surrogateescape"))
+        return _origin_form(_native_bytes(raw).decode("utf-8", "surrogateescape"))
     path = _native_bytes(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).decode("utf-8", "surrogateescape")
     query = environ.get("QUERY_STRING", "")
     return quote_path(path or "/") + (f"?{query}" if query else "")
+
+
+_target = request_target
+
+
+def request_url(environ: dict, public_origin: Optional[str] = None) -> str:
+    """The complete URL a client signed: ``public_origin`` (or the scheme and host the
+    server saw) plus :func:`request_target`. Verify with this, not ``request.url``."""
+    from ._http import check_origin
+
+    return (check_origin(public_origin) or _seen_origin(environ)) + request_target(environ)
 
 
 def _seen_origin(environ: dict) -> str:
