@@ -22,6 +22,9 @@ require __DIR__ . '/autoload.php';
 
 foreach (glob(__DIR__ . '/src/*.php') as $file) {
     $name = 'Signwire\\' . basename($file, '.php');
+    if ($name === 'Signwire\\Psr15Middleware' && !interface_exists('Psr\\Http\\Server\\MiddlewareInterface')) {
+        continue; // its interface (psr/http-server-middleware) is not installed: loading it would be fatal
+    }
     class_exists($name) || interface_exists($name);
 }
 

@@ -202,6 +202,12 @@ final class Library
     public static function headerBlock(array $headers): string
     {
         $block = '';
+        if ($headers !== [] && array_is_list($headers) && is_string($headers[0]) && str_contains($headers[0], ':')) {
+            // ['X-API-Key: k1', ...] would read as headers named "0", "1"...: every required
+            // header "missing", a puzzle. Say what shape is wanted.
+            throw self::error('SIGNWIRE_ERR_INVALID_ARGUMENT', 'headers must be an array of name => value (or name => [values]), '
+                . 'not a list of "Name: value" lines; e.g. [\'X-API-Key\' => \'k1\']');
+        }
         foreach ($headers as $name => $values) {
             foreach ((array) $values as $value) {
                 $name = (string) $name;

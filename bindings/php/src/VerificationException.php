@@ -19,6 +19,8 @@ namespace Signwire;
 class VerificationException extends StatusException
 {
     private ?string $diagnostic = null;
+    /** @var array<string,mixed> */
+    private array $context = [];
 
     /**
      * The verifier's diagnostic line (`signwire-fp scheme=… reason=… server_time=… url=…`)
@@ -30,6 +32,30 @@ class VerificationException extends StatusException
     public function getDiagnostic(): ?string
     {
         return $this->diagnostic;
+    }
+
+    /**
+     * What a server logs about the refused request: `key_id` as the client claimed it (null
+     * where the format has none), the authentication `headers` as received with the
+     * signature's value left out, and `diagnostic`. Never for the client.
+     *
+     * @return array{key_id: ?string, headers: array<string,string>, diagnostic: ?string}
+     */
+    public function getContext(): array
+    {
+        return $this->context + ['key_id' => null, 'headers' => [], 'diagnostic' => $this->diagnostic];
+    }
+
+    /** The key id the refused request claimed, or null. */
+    public function getKeyId(): ?string
+    {
+        return $this->context['key_id'] ?? null;
+    }
+
+    /** @internal @param array{key_id: ?string, headers: array<string,string>, diagnostic: ?string} $context */
+    public function setContext(array $context): void
+    {
+        $this->context = $context;
     }
 
     /** @internal */

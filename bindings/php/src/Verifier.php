@@ -33,6 +33,8 @@ final class Verifier
     /** The library calls it for as long as the handle lives. */
     private ?\Closure $nonceCallback = null;
     private bool $diagnostics = false;
+    /** @var array<string,mixed> the scheme's document: its name and header names, for logs */
+    private array $schemeDoc = [];
 
     /**
      * @param array<string, string|list<string>> $keys key id => secret, or key id => [old, new]
@@ -70,6 +72,10 @@ final class Verifier
         try {
             $out = $ffi->new('signwire_verifier*');
             Library::check($ffi->signwire_verifier_new($schemeHandle, FFI::addr($out)));
+            $this->schemeDoc = json_decode(Library::output(
+                static fn (CData $o, int $cap, CData $written): int => $ffi->signwire_scheme_to_json($schemeHandle, $o, $cap, $written),
+                4096
+            ), true, 16, JSON_THROW_ON_ERROR);
         } finally {
             $ffi->signwire_scheme_free($schemeHandle);
         }
@@ -97,8 +103,8 @@ final class Verifier
                 Library::check($ffi->signwire_verifier_trust_proxy($out, $cidr));
             }
             foreach ($keys as $keyId => $secrets) {
-                foreach ((array) $secrets as $secret) {
-                    $this->addSecret((string) $keyId, (string) $secret);
+                foreach (self::secretsOf((string) $keyId, $secrets) as $secret) {
+                    $this->addSecret((string) $keyId, $secret);
                 }
             }
         } catch (\Throwable $e) {
@@ -164,8 +170,81 @@ final class Verifier
                     strlen($url) + 1024
                 ));
             }
+            $e->setContext(self::context($this->schemeDoc, $headers, $e->getDiagnostic()));
             throw $e;
         }
+    }
+
+    /** The scheme's name (`hopnow`, `stripe`...), for logs and `WWW-Authenticate`. */
+    public function schemeName(): string
+    {
+        return (string) ($this->schemeDoc['name'] ?? '');
+    }
+
+    /**
+     * What a server logs about a refused request, never a secret or a signature: `key_id`
+     * as the client claimed it (null where the format has none), the scheme's authentication
+     * `headers` as received with the signature's value replaced by `<not logged>`, and the
+     * `diagnostic` line (with `diagnostics: true`).
+     *
+     * @param array<string,mixed> $doc
+     * @param array<string|int,mixed> $headers
+     * @return array{key_id: ?string, headers: array<string,string>, diagnostic: ?string}
+     */
+    private static function context(array $doc, array $headers, ?string $diagnostic): array
+    {
+        $roles = [];
+        foreach (($doc['headers'] ?? []) as $role => $name) {
+            if ($name !== '') {
+                $roles[strtolower((string) $name)] = (string) $role;
+            }
+        }
+        $found = [];
+        $keyId = null;
+        foreach ($headers as $name => $values) {
+            $name = (string) $name;
+            $role = $roles[strtolower($name)] ?? null;
+            $value = (string) (is_array($values) ? (reset($values) ?: '') : $values);
+            if ($role === null || isset($found[$name])) {
+                continue;
+            }
+            if ($role === 'signature') {
+                if (($doc['kind'] ?? '') === 'aws-sigv4' && preg_match('~Credential=([^/,\s]+)~', $value, $m)) {
+                    $keyId = $m[1];
+                }
+                $found[$name] = '<not logged>';
+                continue;
+            }
+            if ($role === 'key_id') {
+                $keyId = $value;
+            }
+            $found[$name] = $value;
+        }
+        return ['key_id' => $keyId, 'headers' => $found, 'diagnostic' => $diagnostic];
+    }
+
+    /**
+     * A keyring entry's secrets, refused as PHP refuses a wrong argument type.
+     *
+     * @return list<string>
+     */
+    private static function secretsOf(string $keyId, mixed $secrets): array
+    {
+        if (is_string($secrets)) {
+            return [$secrets];
+        }
+        if (!is_array($secrets)) {
+            throw new \TypeError(sprintf('the secret for key id %s must be a string or a list of strings, %s given', json_encode($keyId), get_debug_type($secrets)));
+        }
+        if ($secrets === []) {
+            throw Library::error('SIGNWIRE_ERR_INVALID_ARGUMENT', sprintf('key id %s has an empty list of secrets: give at least one', json_encode($keyId)));
+        }
+        foreach ($secrets as $secret) {
+            if (!is_string($secret)) {
+                throw new \TypeError(sprintf('the secrets for key id %s must be strings, %s given', json_encode($keyId), get_debug_type($secret)));
+            }
+        }
+        return array_values($secrets);
     }
 
     private function verifyCall(FFI $ffi, CData $handle, string $method, string $url, string $block, string $body, ?string $remoteAddr, ?int $now): string

@@ -13,5 +13,6 @@ if (is_file($vendor)) {
         require_once stream_resolve_include_path($lib) ?: "/usr/share/php/$lib";
     }
 }
+require __DIR__ . '/support/frameworks.php';
 require __DIR__ . '/Support.php';
 require __DIR__ . '/Servers.php';
