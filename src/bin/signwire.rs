@@ -41,7 +41,7 @@ usage:
   --secret-file reads the whole file; one trailing newline is ignored.
   --nonce-store: memory://?max_entries=N (default; this process only),
                  sqlite:///abs/path.db (shared by processes on a host),
-                 redis://[:password@]host:port/db (shared by hosts).
+                 redis://[[user]:password@]host[:port][/db] (shared by hosts).
   --allow-ip and --trusted-proxy repeat; X-Forwarded-For (as a --header) is read only
   when --remote-addr is a trusted proxy.
   exit status: 0 ok, 1 verification failed, 2 usage or input error";

@@ -44,7 +44,7 @@ final class Verifier
      * @param bool $diagnostics every VerificationException carries getDiagnostic(), a line for
      *        the server's log that names what this server rebuilt (no secret, no signature)
      * @param string|null $nonceStore store URL: `memory://?max_entries=N` (default; this process
-     *        only), `sqlite:///abs/path.db` (every FPM worker on a host), `redis://[:password@]host:port/db`
+     *        only), `sqlite:///abs/path.db` (every FPM worker on a host), `redis://[[user]:password@]host[:port][/db]`
      *        (several hosts). Opened now: NonceStoreUnavailableException when it cannot be.
      *        Or a Closure `fn (string $keyId, string $nonce, int $ttlSeconds): bool` for a store
      *        signwire does not ship (APCu, Memcached…): atomically record the pair and return
