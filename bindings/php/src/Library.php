@@ -11,9 +11,11 @@ use FFI\CData;
  * Finds and loads libsignwire through PHP's FFI, once per request.
  *
  * Order: a scope preloaded by `opcache.preload` (required under PHP-FPM, where the default
- * `ffi.enable=preload` refuses `FFI::cdef`), then `SIGNWIRE_LIB`, then a copy bundled in
- * `bindings/php/lib/`, then the repository's `target/release`. The declarations always come
- * from the generated header, made PHP-safe by {@see Header::phpSafe()}.
+ * `ffi.enable=preload` refuses `FFI::cdef`), then `SIGNWIRE_LIB`, then a copy bundled in the
+ * package's `lib/`, then the repository's `target/release` (a checkout), then a system install
+ * (see {@see locate()}). The package works the same copied (`"symlink": false` in a Composer
+ * path repository) or symlinked: nothing depends on where it sits. The declarations always
+ * come from the generated header, made PHP-safe by {@see Header::phpSafe()}.
  *
  * ```php
  * // php.ini (PHP-FPM):  ffi.enable=preload  opcache.preload=/path/to/bindings/php/preload.php
@@ -88,46 +90,49 @@ final class Library
     /**
      * The library and header that would be loaded, as absolute paths.
      *
+     * Order, first match wins:
+     *  1. `$libraryPath`, else `SIGNWIRE_LIB` (only that file: a typo never falls back to
+     *     another copy), with the header beside it or in the matching `include/`;
+     *  2. this package's `lib/` (filled by `bin/bundle`), library and header side by side;
+     *  3. the repository when the package is its `bindings/php/` (a checkout);
+     *  4. a system install: pkg-config's libdir for signwire, `/usr/local/lib`,
+     *     `/usr/lib/<multiarch>`, `/usr/lib`, `/usr/lib64`, with the matching `include/`.
+     *
      * @return array{0:string,1:string}
      */
     public static function locate(?string $libraryPath = null): array
     {
-        $tried = [];
-        $lib = null;
         $env = $libraryPath ?? (getenv('SIGNWIRE_LIB') ?: null);
         if ($env !== null) {
+            $what = $libraryPath !== null ? 'signwire: ' : 'signwire: SIGNWIRE_LIB=';
             if (!is_file($env)) {
-                throw new LibraryException(($libraryPath !== null ? 'signwire: ' : 'signwire: SIGNWIRE_LIB=')
-                    . "$env is not a file; build it with `cargo build --release` or fix the path");
+                throw new LibraryException("{$what}$env is not a file; build it with `cargo build --release` or fix the path");
             }
-            $lib = $env;
-        } else {
-            $name = match (PHP_OS_FAMILY) {
-                'Darwin' => 'libsignwire.dylib',
-                'Windows' => 'signwire.dll',
-                default => 'libsignwire.so',
-            };
-            foreach ([self::bundleDir() . "/$name", self::repoDir() . "/target/release/$name"] as $candidate) {
-                $tried[] = $candidate;
-                if (is_file($candidate)) {
-                    $lib = $candidate;
-                    break;
+            $headers = self::headersFor($env);
+            foreach ($headers as $h) {
+                if (is_file($h)) {
+                    return [(string) realpath($env), (string) realpath($h)];
                 }
             }
+            throw new LibraryException("{$what}$env has no signwire.h beside it or in the matching include/; tried "
+                . implode(', ', $headers) . '. Put the header of the same build there');
         }
-        if ($lib === null) {
-            throw new LibraryException("signwire: libsignwire not found; tried SIGNWIRE_LIB (unset), "
-                . implode(', ', $tried) . ". Build it with `cargo build --release` in the repository, "
-                . "run bindings/php/bin/bundle, or set SIGNWIRE_LIB to the library's path");
-        }
-        $headers = [self::bundleDir() . '/signwire.h', self::repoDir() . '/include/signwire.h'];
-        foreach ($headers as $h) {
-            if (is_file($h)) {
-                return [(string) realpath($lib), (string) realpath($h)];
+        $tried = [];
+        foreach (self::candidates() as [$lib, $headers]) {
+            if (!is_file($lib)) {
+                $tried[] = $lib;
+                continue;
             }
+            foreach ($headers as $h) {
+                if (is_file($h)) {
+                    return [(string) realpath($lib), (string) realpath($h)];
+                }
+            }
+            $tried[] = "$lib (no header: tried " . implode(', ', $headers) . ')';
         }
-        throw new LibraryException('signwire: signwire.h not found; tried ' . implode(', ', $headers)
-            . '. Run bindings/php/bin/bundle, or use the binding from a repository checkout');
+        throw new LibraryException('signwire: libsignwire not found; tried SIGNWIRE_LIB (unset), ' . implode(', ', $tried)
+            . '. Install the library (the signwire .deb, or `make -C bindings/c install`), set SIGNWIRE_LIB to its path, '
+            . 'or copy it with its header into ' . self::bundleDir() . ' (bin/bundle)');
     }
 
     /**
@@ -261,8 +266,19 @@ final class Library
             $ffi = FFI::cdef(Header::phpSafe((string) file_get_contents($header)), $lib);
         } catch (FFI\Exception $e) {
             $enable = strtolower((string) ini_get('ffi.enable'));
-            $disabled = in_array($enable, ['', '0', 'off', 'false', 'no'], true);
-            if ($disabled || ($enable === 'preload' && PHP_SAPI !== 'cli')) {
+            if (in_array($enable, ['', '0', 'off', 'false', 'no'], true)) {
+                // Preloading cannot help here: ffi.enable=0 turns FFI off for preload scripts too.
+                throw new LibraryException(
+                    'signwire: PHP\'s FFI is disabled (ffi.enable=' . (ini_get('ffi.enable') ?: '0') . ', SAPI ' . PHP_SAPI
+                    . '), for preloaded code too, so nothing can call libsignwire. In this SAPI\'s php.ini set '
+                    . '`ffi.enable=preload` and preload signwire (`opcache.enable=1`, `opcache.preload='
+                    . dirname(__DIR__) . '/preload.php`; see docs/INSTALL.md), or `ffi.enable=1` (command line, development). '
+                    . 'FFI said: ' . $e->getMessage(),
+                    0,
+                    $e
+                );
+            }
+            if ($enable === 'preload' && PHP_SAPI !== 'cli') {
                 throw new LibraryException(
                     "signwire: PHP refused FFI::cdef here (ffi.enable=" . (ini_get('ffi.enable') ?: '0') . ', SAPI '
                     . PHP_SAPI . '). Under PHP-FPM or another server SAPI preload signwire: in php.ini set '
@@ -299,6 +315,74 @@ final class Library
             throw new LibraryException("signwire: $what has C ABI version $abi, this PHP binding needs "
                 . self::ABI_VERSION . '; use the library and binding from the same signwire release');
         }
+    }
+
+    /** The library's file names: the development link, then the soname of a runtime-only install. */
+    private const NAMES = ['libsignwire.so', 'libsignwire.so.0'];
+
+    /**
+     * Where a library's header is: beside it, or in the `include/` that matches its directory
+     * (`<checkout>/target/release`, `PREFIX/lib/<multiarch>` -> two levels up; `PREFIX/lib` -> one).
+     *
+     * @return list<string>
+     */
+    private static function headersFor(string $lib): array
+    {
+        $dir = dirname($lib);
+        return array_values(array_unique([
+            "$dir/signwire.h",
+            dirname($dir) . '/include/signwire.h',
+            dirname($dir, 2) . '/include/signwire.h',
+        ]));
+    }
+
+    /**
+     * (library, headers) candidates after SIGNWIRE_LIB, in lookup order.
+     *
+     * @return list<array{0:string,1:list<string>}>
+     */
+    private static function candidates(): array
+    {
+        $name = match (PHP_OS_FAMILY) {
+            'Darwin' => 'libsignwire.dylib',
+            'Windows' => 'signwire.dll',
+            default => 'libsignwire.so',
+        };
+        $found = [[self::bundleDir() . "/$name", [self::bundleDir() . '/signwire.h']]];
+        $repo = self::repoDir();
+        if (is_file("$repo/Cargo.toml") && is_file("$repo/include/signwire.h")) {
+            $found[] = ["$repo/target/release/$name", ["$repo/include/signwire.h"]];
+        }
+        if (PHP_OS_FAMILY !== 'Windows') {
+            $arch = php_uname('m') . '-linux-gnu';
+            $dirs = array_merge(self::pkgConfigLibdir(), ['/usr/local/lib', "/usr/lib/$arch", '/usr/lib', '/usr/lib64']);
+            foreach (array_unique($dirs) as $dir) {
+                foreach (PHP_OS_FAMILY === 'Darwin' ? [$name] : self::NAMES as $file) {
+                    $found[] = ["$dir/$file", self::headersFor("$dir/$file")];
+                }
+            }
+        }
+        return $found;
+    }
+
+    /**
+     * pkg-config's libdir for signwire (`pkg-config --variable=libdir signwire`), when
+     * pkg-config is installed and knows it; run only after the other places came up empty.
+     *
+     * @return list<string>
+     */
+    private static function pkgConfigLibdir(): array
+    {
+        if (!function_exists('proc_open')) {
+            return [];
+        }
+        $p = @proc_open(['pkg-config', '--variable=libdir', 'signwire'], [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+        if (!is_resource($p)) {
+            return [];
+        }
+        $out = trim((string) stream_get_contents($pipes[1]));
+        stream_get_contents($pipes[2]);
+        return proc_close($p) === 0 && $out !== '' ? [$out] : [];
     }
 
     private static function bundleDir(): string

@@ -36,8 +36,15 @@ def xlang(tmp_path_factory):
     libdir = tmp_path_factory.mktemp("lib")
     (libdir / "libsignwire.so").symlink_to(lib)
     (libdir / f"libsignwire.so.{_native.library_version().split('.')[0]}").symlink_to(lib)
+    # A wheel repaired by auditwheel carries the libraries it needs (libcrypt) in signwire.libs/,
+    # found through the library's $ORIGIN-relative RUNPATH, which the symlinks above do not
+    # keep: put them beside the symlinks too. The -rpath below serves link and run time; as
+    # DT_RPATH (--disable-new-dtags) it also applies to libsignwire's own dependencies.
+    grafted = lib.parent.parent / "signwire.libs"
+    for dep in grafted.iterdir() if grafted.is_dir() else []:
+        (libdir / dep.name).symlink_to(dep)
     cmd = [gcc, "-std=c99", "-Wall", "-Werror", "-o", str(out), str(HERE / "c" / "xlang.c"),
-           f"-I{_native.header_path.parent}", f"-L{libdir}", f"-Wl,-rpath,{libdir}", "-lsignwire"]
+           f"-I{_native.header_path.parent}", f"-L{libdir}", f"-Wl,-rpath,{libdir}", "-Wl,--disable-new-dtags", "-lsignwire"]
     subprocess.run(cmd, check=True)
     return str(out)
 

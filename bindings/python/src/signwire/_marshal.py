@@ -11,15 +11,12 @@ import ctypes
 import datetime as _dt
 import re
 import threading
-from typing import Any, Callable, Iterable, Mapping, Optional, Tuple, Type, Union
+from typing import Any, Callable, Iterable, List, Mapping, Optional, Tuple, Type, Union
 
 from . import _native
 from .errors import SignwireError, check
 
-Bytes = Union[bytes, bytearray, memoryview, str]
-HeaderValue = Union[str, bytes]
-Headers = Union[Mapping[Any, Any], Iterable[Tuple[Any, Any]], str, None]
-Seconds = Union[int, float, _dt.datetime]
+from .types import Bytes as Bytes, Headers as Headers, HeaderValue as HeaderValue, Seconds as Seconds  # m.Bytes, ...
 
 #: The ctypes type for size_t arguments of the hot-path prototypes (signer.py, verifier.py).
 #: ctypes converts a Python int for a c_size_t parameter through an isinstance() check
@@ -108,6 +105,8 @@ def header_block(headers: Headers, error: Type[Exception]) -> Optional[bytes]:
     if isinstance(headers, (bytes, bytearray)):
         return text(_header_text(headers), "headers")
     if type(headers) is dict:
+        names: Optional[str]
+        values: Optional[str]
         try:
             names = "".join(headers)
             values = "".join(headers.values())
@@ -116,7 +115,7 @@ def header_block(headers: Headers, error: Type[Exception]) -> Optional[bytes]:
         # All str: check every name and every value with one search each, the same rules
         # as the loop below (which then names the bad header). This runs for every
         # verified request.
-        if names is not None and "" not in headers and not _BAD_NAME(names) and not _BAD_VALUE(values):
+        if names is not None and values is not None and "" not in headers and not _BAD_NAME(names) and not _BAD_VALUE(values):
             return "".join([f"{n}: {v}\r\n" for n, v in headers.items()]).encode("utf-8")
     items = headers.items() if hasattr(headers, "items") else headers
     lines = []
@@ -176,7 +175,7 @@ def call_out(fn: Callable[..., int], args: Tuple[Any, ...], cap: int) -> bytes:
             buf = ctypes.create_string_buffer(size)
             status = fn(*args, buf, size, written_ref)
         check(status)
-        return buf[: written.value]
+        return buf[: written.value]  # type: ignore[return-value]  # a char array's slice is bytes
     finally:
         # The buffer outlives the call: leave no output (an opened body, a key id) in it.
         ctypes.memset(buf, 0, min(written.value, len(buf)))
@@ -198,7 +197,7 @@ class Handle:
         # One entry per call in flight. list.append/pop and dict.pop are atomic, which is
         # all this bookkeeping needs: a lock taken twice per call cost more than a
         # signature over a small body.
-        self._inflight: list = []
+        self._inflight: List[object] = []
         self._closing = False
         self._owned = {"ptr": ptr}
 

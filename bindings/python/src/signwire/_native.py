@@ -140,7 +140,8 @@ BUFFER_TOO_SMALL = STATUS["SIGNWIRE_ERR_BUFFER_TOO_SMALL"]
 
 def library_version() -> str:
     """``signwire_version()`` of the loaded library."""
-    return lib.signwire_version().decode("utf-8")
+    version: bytes = lib.signwire_version()
+    return version.decode("utf-8")
 
 
 def last_error_message() -> str:

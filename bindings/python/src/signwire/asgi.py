@@ -179,7 +179,8 @@ async def _respond(send: Send, status: int, body: bytes, extra: Iterable[Tuple[b
 def _header(scope: Scope, name: bytes) -> Optional[str]:
     for k, v in scope.get("headers") or []:
         if k.lower() == name:
-            return v.decode("latin-1")
+            value: str = v.decode("latin-1")
+            return value
     return None
 
 
@@ -192,6 +193,7 @@ def request_target(scope: Scope) -> str:
     '/caf%C3%A9?x=%2F'
     """
     raw = scope.get("raw_path")
+    path: str
     if raw:
         path = raw.decode("utf-8", "surrogateescape")
     else:

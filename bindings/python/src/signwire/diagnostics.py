@@ -20,6 +20,7 @@ URL: client signed https://api.example.com/v1/pay, server rebuilt http://10.0.0.
 from __future__ import annotations
 
 from . import _marshal as m
+from .types import Bytes, Headers
 from ._native import lib
 from .errors import InvalidArgument
 from .scheme import Scheme, SchemeLike
@@ -27,7 +28,7 @@ from .scheme import Scheme, SchemeLike
 __all__ = ["explain", "diff"]
 
 
-def explain(scheme: SchemeLike, method: str, url: str, headers: m.Headers, body: m.Bytes = b"") -> str:
+def explain(scheme: SchemeLike, method: str, url: str, headers: Headers, body: Bytes = b"") -> str:
     """The fingerprint line (``signwire-fp ...``) of a request as sent with ``headers``."""
     b = m.data(body, "body")
     u = m.text(url, "url")

@@ -27,7 +27,7 @@ logger. The verified key id is ``request.signwire_key_id``.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional
 
 from ._http import DEFAULT_MAX_BODY, DENY_BODY, Guard, PathFilter
 from .verifier import Verifier
@@ -38,7 +38,7 @@ __all__ = ["SignwireMiddleware", "signature_required"]
 
 def _verifier(value: Any) -> Verifier:
     if isinstance(value, str):
-        from django.utils.module_loading import import_string
+        from django.utils.module_loading import import_string  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
         value = import_string(value)
     if callable(value) and not isinstance(value, Verifier):
@@ -48,8 +48,8 @@ def _verifier(value: Any) -> Verifier:
     return value
 
 
-def _settings(verifier: Optional[Verifier], options: dict) -> "tuple[Guard, PathFilter]":
-    from django.conf import settings
+def _settings(verifier: Optional[Verifier], options: Dict[str, Any]) -> "tuple[Guard, PathFilter]":
+    from django.conf import settings  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
     opts = dict(getattr(settings, "SIGNWIRE_OPTIONS", {}) or {}) if verifier is None else {}
     opts.update(options)
@@ -72,7 +72,7 @@ def _settings(verifier: Optional[Verifier], options: dict) -> "tuple[Guard, Path
 
 def _check(guard: Guard, request: Any) -> Any:
     """None when verified (the key id is set on the request), else the 401 response."""
-    from django.http import HttpResponse
+    from django.http import HttpResponse  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
     verified, extra = verify_environ(guard, request.META, request.body)
     if verified is None:
@@ -107,7 +107,7 @@ def signature_required(view: Optional[Callable[..., Any]] = None, *, verifier: O
     first request, so the decorator can be applied at import time."""
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        state: dict = {}
+        state: Dict[str, Any] = {}
 
         @functools.wraps(fn)
         def wrapper(request: Any, *args: Any, **kwargs: Any) -> Any:

@@ -16,7 +16,7 @@ them as usual.
 
 from __future__ import annotations
 
-from typing import ClassVar, Dict, Optional, Type
+from typing import Any, ClassVar, Dict, Optional, Type
 
 from . import _native
 
@@ -85,7 +85,7 @@ class VerificationError(SignwireError):
     #: What a server logs about the refused request (:func:`signwire.verifier.request_context`):
     #: ``key_id`` as claimed, the authentication ``headers`` with the signature's value left
     #: out, and ``diagnostic``. Set by :meth:`signwire.Verifier.verify`; never send it to a client.
-    context: Optional[dict] = None
+    context: Optional[Dict[str, Any]] = None
 
     @property
     def key_id(self) -> Optional[str]:

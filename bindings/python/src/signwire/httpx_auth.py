@@ -83,7 +83,7 @@ class SignwireAuth(httpx.Auth):
         after = response.headers.get("Retry-After", "")
         if after.isdigit():
             return min(float(after), self.max_backoff)
-        return min(self.backoff * (2**attempt), self.max_backoff)
+        return float(min(self.backoff * (2**attempt), self.max_backoff))
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         attempt = 0

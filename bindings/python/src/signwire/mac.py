@@ -20,6 +20,7 @@ import ctypes
 from typing import Any
 
 from . import _marshal as m
+from .types import Bytes
 from ._native import STATUS, decls, lib
 from .errors import InvalidArgument, UnsupportedAlgorithm, check
 
@@ -63,14 +64,14 @@ def _verified(status: int) -> bool:
     return True
 
 
-def hmac_sign(algorithm: str, secret: m.Bytes, message: m.Bytes, encoding: str = "hex") -> str:
+def hmac_sign(algorithm: str, secret: Bytes, message: Bytes, encoding: str = "hex") -> str:
     """HMAC of ``message`` under ``secret``, as lowercase hex or base64."""
     s, msg = m.data(secret, "secret"), m.data(message, "message")
     args = (_algorithm(algorithm), s, len(s), msg, len(msg), _encoding(encoding))
     return m.call_out(lib.signwire_hmac_sign, args, _SIG_CAP).decode("ascii")
 
 
-def hmac_verify(algorithm: str, secret: m.Bytes, message: m.Bytes, signature: m.Bytes, encoding: str = "hex") -> bool:
+def hmac_verify(algorithm: str, secret: Bytes, message: Bytes, signature: Bytes, encoding: str = "hex") -> bool:
     """True when ``signature`` is the HMAC of ``message``; compared in constant time.
 
     A wrong-length or badly encoded signature is simply ``False``.
@@ -87,12 +88,12 @@ class Key(m.Handle):
 
     _free = lib.signwire_hmac_key_free
 
-    def __init__(self, algorithm: str, secret: m.Bytes) -> None:
+    def __init__(self, algorithm: str, secret: Bytes) -> None:
         s = m.data(secret, "secret")
         super().__init__(m.new_handle(lib.signwire_hmac_key_new, _algorithm(algorithm), s, len(s), out_type=_KEY_PTR))
         self.algorithm = algorithm
 
-    def sign(self, message: m.Bytes, encoding: str = "hex") -> str:
+    def sign(self, message: Bytes, encoding: str = "hex") -> str:
         """HMAC of ``message``, encoded."""
         msg = m.data(message, "message")
         ptr = self._enter()
@@ -101,7 +102,7 @@ class Key(m.Handle):
         finally:
             self._leave()
 
-    def verify(self, message: m.Bytes, signature: m.Bytes, encoding: str = "hex") -> bool:
+    def verify(self, message: Bytes, signature: Bytes, encoding: str = "hex") -> bool:
         """True when ``signature`` matches; constant time."""
         msg, sig = m.data(message, "message"), m.data(signature, "signature")
         enc = _encoding(encoding)

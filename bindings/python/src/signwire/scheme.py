@@ -17,6 +17,7 @@ import os
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from . import _marshal as m
+from .types import Bytes, Headers, Seconds
 from ._native import decls, lib
 from .errors import InvalidArgument
 
@@ -74,7 +75,8 @@ class Scheme(m.Handle):
         """The scheme document as a dict (a copy)."""
         if self._doc is None:
             self._doc = json.loads(self.to_json())
-        return json.loads(json.dumps(self._doc))
+        copy: Dict[str, Any] = json.loads(json.dumps(self._doc))
+        return copy
 
     @property
     def name(self) -> str:
@@ -115,12 +117,12 @@ class Scheme(m.Handle):
         self,
         method: str,
         url: str,
-        body: m.Bytes = b"",
+        body: Bytes = b"",
         *,
         key_id: str,
-        timestamp: m.Seconds,
+        timestamp: Seconds,
         nonce: str,
-        headers: m.Headers = None,
+        headers: Headers = None,
     ) -> bytes:
         """The exact bytes this scheme signs for a request (for logs and debugging)."""
         b = m.data(body, "body")
@@ -148,12 +150,12 @@ def canonical_payload(
     scheme: SchemeLike,
     method: str,
     url: str,
-    body: m.Bytes = b"",
+    body: Bytes = b"",
     *,
     key_id: str,
-    timestamp: m.Seconds,
+    timestamp: Seconds,
     nonce: str,
-    headers: m.Headers = None,
+    headers: Headers = None,
 ) -> bytes:
     """The exact bytes ``scheme`` signs for a request; see :meth:`Scheme.canonical_payload`."""
     s = Scheme.of(scheme)

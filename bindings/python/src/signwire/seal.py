@@ -26,6 +26,7 @@ import ctypes
 from typing import Iterable, Mapping, Optional, Tuple
 
 from . import _marshal as m
+from .types import Bytes, Headers
 from ._native import decls, lib
 from .errors import InvalidArgument, MalformedHeader, check
 from .verifier import Verifier
@@ -46,18 +47,18 @@ class Recipient(m.Handle):
     _free = lib.signwire_seal_recipient_free
 
     @classmethod
-    def rsa(cls, kid: str, public_key: m.Bytes) -> "Recipient":
+    def rsa(cls, kid: str, public_key: Bytes) -> "Recipient":
         """``RSA-OAEP-256``: ``public_key`` is PEM or DER, 2048 bits or more (else :class:`WeakKey`)."""
         k = m.data(public_key, "public_key")
         return cls(m.new_handle(lib.signwire_seal_recipient_new_rsa, m.text(kid, "kid"), k, len(k), out_type=_RECIPIENT_PTR))
 
     @classmethod
-    def shared(cls, kid: str, key: m.Bytes) -> "Recipient":
+    def shared(cls, kid: str, key: Bytes) -> "Recipient":
         """``dir``: ``key`` is exactly 32 random bytes shared with the receiver."""
         k = m.data(key, "key")
         return cls(m.new_handle(lib.signwire_seal_recipient_new_shared, m.text(kid, "kid"), k, len(k), out_type=_RECIPIENT_PTR))
 
-    def seal(self, body: m.Bytes) -> bytes:
+    def seal(self, body: Bytes) -> bytes:
         """The JWE compact token (ASCII bytes) for ``body``."""
         b = m.data(body, "body")
         ptr = self._enter()
@@ -95,8 +96,8 @@ class OpeningKeys(m.Handle):
 
     def __init__(
         self,
-        rsa: Optional[Mapping[str, m.Bytes]] = None,
-        shared: Optional[Mapping[str, m.Bytes]] = None,
+        rsa: Optional[Mapping[str, Bytes]] = None,
+        shared: Optional[Mapping[str, Bytes]] = None,
         *,
         max_token_len: int = 0,
     ) -> None:
@@ -119,12 +120,12 @@ class OpeningKeys(m.Handle):
         finally:
             self._leave()
 
-    def add_rsa(self, kid: str, private_key: m.Bytes) -> None:
+    def add_rsa(self, kid: str, private_key: Bytes) -> None:
         """Open ``RSA-OAEP-256`` tokens for ``kid`` (PEM or DER, not password-protected)."""
         k = m.data(private_key, "private_key")
         self._call(lib.signwire_seal_keys_add_rsa, m.text(kid, "kid"), k, len(k))
 
-    def add_shared(self, kid: str, key: m.Bytes) -> None:
+    def add_shared(self, kid: str, key: Bytes) -> None:
         """Open ``dir`` tokens for ``kid`` with a 32-byte key."""
         k = m.data(key, "key")
         self._call(lib.signwire_seal_keys_add_shared, m.text(kid, "kid"), k, len(k))
@@ -133,7 +134,7 @@ class OpeningKeys(m.Handle):
         """Forget the key of ``kid``; :class:`UnknownKey` if there is none."""
         self._call(lib.signwire_seal_keys_remove, m.text(kid, "kid"))
 
-    def open(self, token: m.Bytes) -> bytes:
+    def open(self, token: Bytes) -> bytes:
         """The plaintext, only if the whole token authenticates; else :class:`MalformedToken`,
         :class:`DecryptionFailed`, :class:`UnknownKey`, :class:`UnsupportedAlgorithm` or
         :class:`InputTooLarge`."""
@@ -158,8 +159,8 @@ class OpeningKeys(m.Handle):
         verifier: Verifier,
         method: str,
         url: str,
-        headers: m.Headers,
-        body: m.Bytes,
+        headers: Headers,
+        body: Bytes,
         remote_addr: Optional[str] = None,
     ) -> Tuple[str, bytes]:
         """Verify the request (its body is the token as received), then open the body.

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
 from . import _marshal as m
+from .types import Bytes, Headers, Seconds
 from ._native import cdll, decls, lib
 from .errors import InvalidArgument, check
 from .scheme import Scheme, SchemeLike
@@ -58,7 +59,7 @@ _HEADERS_CAP_ARG = ctypes.c_size_t(_HEADERS_CAP)
 _tls = threading.local()
 
 
-def _sign_buffer() -> tuple:
+def _sign_buffer() -> Tuple[Any, Any, Any]:
     """An output buffer for signwire_signer_sign_fields, one per thread (signing calls no
     Python callback, so nothing can re-enter it): (buffer, written, byref(written))."""
     buf = ctypes.create_string_buffer(_HEADERS_CAP)
@@ -104,7 +105,7 @@ class Signer(m.Handle):
 
     _free = lib.signwire_signer_free
 
-    def __init__(self, scheme: SchemeLike, key_id: str, secret: m.Bytes) -> None:
+    def __init__(self, scheme: SchemeLike, key_id: str, secret: Bytes) -> None:
         s = Scheme.of(scheme)
         try:
             sec = m.data(secret, "secret")
@@ -131,10 +132,10 @@ class Signer(m.Handle):
         self,
         method: str,
         url: str,
-        body: m.Bytes = b"",
-        timestamp: Optional[m.Seconds] = None,
+        body: Bytes = b"",
+        timestamp: Optional[Seconds] = None,
         nonce: Optional[str] = None,
-        headers: m.Headers = None,
+        headers: Headers = None,
     ) -> Dict[str, str]:
         """The authentication headers for a request, as an ordered dict.
 
@@ -195,10 +196,10 @@ class Signer(m.Handle):
         self,
         method: str,
         url: str,
-        body: m.Bytes = b"",
-        timestamp: Optional[m.Seconds] = None,
+        body: Bytes = b"",
+        timestamp: Optional[Seconds] = None,
         nonce: Optional[str] = None,
-        headers: m.Headers = None,
+        headers: Headers = None,
     ) -> Explanation:
         """The payload, signature and headers of a request (see :class:`Explanation`)."""
         signed = self.sign(method, url, body, timestamp=timestamp, nonce=nonce, headers=headers)

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from typing import Any, Callable, Iterable, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _marshal as m
+from .types import Bytes, Headers, Seconds
 from ._native import cdll, decls, lib
 from .errors import MalformedHeader, NonceStoreUnavailable, VerificationError, check
 from .scheme import Scheme, SchemeLike
@@ -48,14 +49,14 @@ _verify.argtypes = [
 _tls = threading.local()
 
 
-def _key_id_buffer() -> tuple:
+def _key_id_buffer() -> Tuple[Any, int, Any, int]:
     """This thread's output buffer for the common call: (buffer, address, written, address)."""
     buf = ctypes.create_string_buffer(_KEY_ID_CAP)
     written = ctypes.c_size_t(0)
     return (buf, ctypes.addressof(buf), written, ctypes.addressof(written))
 
 #: ``{"k1": secret}`` or, during rotation, ``{"k1": [old_secret, new_secret]}``.
-Keys = Mapping[str, Union[m.Bytes, Iterable[m.Bytes]]]
+Keys = Mapping[str, Union[Bytes, Iterable[Bytes]]]
 
 #: A nonce store of your own: ``check(key_id, nonce, ttl_seconds)`` atomically records the
 #: pair for ``ttl_seconds`` and returns True if it was new, False if it was already there.
@@ -200,7 +201,7 @@ class Verifier(m.Handle):
         """A new :class:`Scheme` equal to the verifier's."""
         return Scheme(self._scheme_doc)
 
-    def add_secret(self, key_id: str, secret: m.Bytes) -> None:
+    def add_secret(self, key_id: str, secret: Bytes) -> None:
         """Accept ``secret`` for ``key_id`` (a key id may hold several while rotating)."""
         if not isinstance(secret, _SECRET_TYPES):
             raise TypeError(f"the secret for key id {key_id!r} must be bytes or str, not {type(secret).__name__}")
@@ -218,7 +219,7 @@ class Verifier(m.Handle):
         for counters that a client cannot grow without bound by inventing key ids."""
         return key_id if key_id is not None and key_id in self._key_ids else "unknown"
 
-    def retire_secret(self, key_id: str, secret: m.Bytes) -> None:
+    def retire_secret(self, key_id: str, secret: Bytes) -> None:
         """Stop accepting ``secret`` for ``key_id``; :class:`UnknownKey` if it was not active."""
         s = m.data(secret, "secret")
         k = m.text(key_id, "key_id")
@@ -232,10 +233,10 @@ class Verifier(m.Handle):
         self,
         method: str,
         url: str,
-        headers: m.Headers,
-        body: m.Bytes = b"",
+        headers: Headers,
+        body: Bytes = b"",
         remote_addr: Optional[str] = None,
-        now: Optional[m.Seconds] = None,
+        now: Optional[Seconds] = None,
     ) -> str:
         """Verify a request; return the key id that signed it.
 
@@ -276,7 +277,8 @@ class Verifier(m.Handle):
                     status = _verify(self._addr, *args, buf_addr, _KEY_ID_CAP, written_addr)
                     if status:
                         check(status)
-                    return buf[: written.value].decode("utf-8")
+                    key_id: bytes = buf[: written.value]
+                    return key_id.decode("utf-8")
                 return m.call_out(fn, (ptr,) + args + extra, _KEY_ID_CAP).decode("utf-8")
             except VerificationError as e:
                 if self.diagnostics:
@@ -315,7 +317,7 @@ def _seconds_setting(value: int, name: str) -> int:
 _SECRET_TYPES = (bytes, bytearray, memoryview, str)
 
 
-def _keyring(keys: Optional[Keys]) -> Iterable[Tuple[str, list]]:
+def _keyring(keys: Optional[Keys]) -> Iterable[Tuple[str, List[Any]]]:
     """(key id, [secrets]) pairs, with the type errors Python's own APIs would give."""
     if keys is None:
         return []
@@ -359,7 +361,7 @@ def _pairs(headers: Any) -> Iterable[Tuple[str, str]]:
     return out
 
 
-def request_context(scheme_doc: Mapping[str, Any], headers: Any, diagnostic: Optional[str] = None) -> dict:
+def request_context(scheme_doc: Mapping[str, Any], headers: Any, diagnostic: Optional[str] = None) -> Dict[str, Any]:
     """What a server logs about a refused request, never a secret or a signature.
 
     ``key_id`` as the client claimed it (``None`` where the format carries none),
@@ -373,7 +375,7 @@ def request_context(scheme_doc: Mapping[str, Any], headers: Any, diagnostic: Opt
     """
     names = scheme_doc.get("headers") or {}
     wanted = {v.lower(): k for k, v in names.items() if v}
-    found: dict = {}
+    found: Dict[str, Any] = {}
     key_id = None
     for n, v in _pairs(headers):
         role = wanted.get(n.lower())

@@ -39,6 +39,7 @@ from typing import Any, Iterable, Mapping, Optional, Union
 
 from . import _marshal as m
 from .errors import VerificationError
+from .types import Bytes, Headers, Seconds
 from .verifier import Verifier
 
 __all__ = ["Webhook", "construct_event", "verify"]
@@ -72,7 +73,7 @@ class Webhook:
         nonce_store: Any = None,
         diagnostics: bool = False,
     ) -> None:
-        secrets = secret if isinstance(secret, (list, tuple)) else [secret]
+        secrets: Any = secret if isinstance(secret, (list, tuple)) else [secret]
         self.verifier = Verifier(
             scheme,
             keys={KEY_ID: secrets},
@@ -82,7 +83,7 @@ class Webhook:
             diagnostics=diagnostics,
         )
 
-    def verify(self, payload: m.Bytes, headers: m.Headers, *, now: Optional[m.Seconds] = None) -> Any:
+    def verify(self, payload: Bytes, headers: Headers, *, now: Optional[Seconds] = None) -> Any:
         """Verify one delivery and return its JSON body parsed."""
         body = m.data(payload, "payload")
         try:
@@ -104,7 +105,7 @@ class Webhook:
         self.close()
 
 
-def verify(payload: m.Bytes, headers: m.Headers, secret: Secrets, scheme: str = "standard-webhooks", tolerance: Optional[int] = None) -> Any:
+def verify(payload: Bytes, headers: Headers, secret: Secrets, scheme: str = "standard-webhooks", tolerance: Optional[int] = None) -> Any:
     """Verify one delivery with a throw-away :class:`Webhook` and return the parsed body.
 
     The signature and the time window are checked; a replay is not (nothing is
@@ -114,7 +115,7 @@ def verify(payload: m.Bytes, headers: m.Headers, secret: Secrets, scheme: str = 
         return hook.verify(payload, headers)
 
 
-def construct_event(payload: m.Bytes, sig_header: Union[str, Mapping[str, Any]], secret: Secrets, tolerance: Optional[int] = None) -> Any:
+def construct_event(payload: Bytes, sig_header: Union[str, Mapping[str, Any]], secret: Secrets, tolerance: Optional[int] = None) -> Any:
     """Stripe's ``construct_event(payload, sig_header, secret)``: ``sig_header`` is the
     ``Stripe-Signature`` value (or all the request's headers). Returns the parsed event."""
     headers = {"Stripe-Signature": sig_header} if isinstance(sig_header, str) else sig_header

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import Any, Callable, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from ._http import BAD_REQUEST_BODY, DEFAULT_MAX_BODY, DENY_BODY, DENY_HEADERS, TOO_LARGE_BODY, Guard, PathFilter, PathRules, quote_path
 from ._http import request_target as _origin_form
@@ -99,7 +99,7 @@ class SignwireMiddleware:
         self.guard = Guard(verifier, public_origin, max_body, logger, open_with, server_time_header, realm, metrics)
         self.paths = PathFilter(exempt, include)
 
-    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if not self.paths.verifies(environ.get("PATH_INFO") or "/"):
             return self.app(environ, start_response)
         try:
@@ -115,7 +115,7 @@ class SignwireMiddleware:
         environ[ENVIRON_KEY] = key_id
         return self.app(environ, start_response)
 
-    def _read_body(self, environ: dict) -> bytes:
+    def _read_body(self, environ: Dict[str, Any]) -> bytes:
         stream = environ.get("wsgi.input")
         length_text = (environ.get("CONTENT_LENGTH") or "").strip()
         if length_text:
@@ -152,7 +152,7 @@ def _read(stream: Any, limit: int, exact: bool) -> bytes:
     return b"".join(chunks)
 
 
-def verify_environ(guard: Guard, environ: dict, body: bytes) -> Tuple[Optional[Tuple[str, bytes]], List[Tuple[bytes, bytes]]]:
+def verify_environ(guard: Guard, environ: Dict[str, Any], body: bytes) -> Tuple[Optional[Tuple[str, bytes]], List[Tuple[bytes, bytes]]]:
     """Verify a WSGI request whose raw body was already read: (key id, body) or ``None``,
     and the 401's headers. For glue that reads the body its own way (Flask, Django)."""
     method = environ.get("REQUEST_METHOD", "GET")
@@ -175,7 +175,7 @@ def _native_bytes(value: str) -> bytes:
         return value.encode("utf-8")
 
 
-def request_target(environ: dict) -> str:
+def request_target(environ: Dict[str, Any]) -> str:
     """The path and query of a WSGI request exactly as the client sent them.
 
     From the server's raw target (``RAW_URI`` from Werkzeug and gunicorn, ``REQUEST_URI``
@@ -193,7 +193,7 @@ def request_target(environ: dict) -> str:
 _target = request_target
 
 
-def request_url(environ: dict, public_origin: Optional[str] = None) -> str:
+def request_url(environ: Dict[str, Any], public_origin: Optional[str] = None) -> str:
     """The complete URL a client signed: ``public_origin`` (or the scheme and host the
     server saw) plus :func:`request_target`. Verify with this, not ``request.url``."""
     from ._http import check_origin
@@ -201,7 +201,7 @@ def request_url(environ: dict, public_origin: Optional[str] = None) -> str:
     return (check_origin(public_origin) or _seen_origin(environ)) + request_target(environ)
 
 
-def _seen_origin(environ: dict) -> str:
+def _seen_origin(environ: Dict[str, Any]) -> str:
     scheme = environ.get("wsgi.url_scheme", "http")
     host = environ.get("HTTP_HOST")
     if not host:
@@ -212,7 +212,7 @@ def _seen_origin(environ: dict) -> str:
     return f"{scheme}://{host}"
 
 
-def _headers(environ: dict) -> List[Tuple[str, bytes]]:
+def _headers(environ: Dict[str, Any]) -> List[Tuple[str, bytes]]:
     out = []
     for key, value in environ.items():
         if key.startswith("HTTP_"):
