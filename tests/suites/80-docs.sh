@@ -22,6 +22,8 @@ printf '# x\n\n```python\nimport signwire\nsignwire.Verifier("hopnow", keys={"k1
 printf '# x\n\n```php\n<?php\nrequire "vendor/autoload.php";\nnew Signwire\\NoSuchClass();\n```\n' > "$tmp/stale-php.md"; expect 1 "$tmp/stale-php.md"
 printf '# x\n\n```c\n#include <signwire.h>\nint main(void) { return signwire_no_such_function(); }\n```\n' > "$tmp/stale-c.md"; expect 1 "$tmp/stale-c.md"
 printf '# x\n\n```rust no-run (an outline)\nfn main() {}\n```\n\n```text\nplain\n```\n\n```python\nimport signwire\n```\n' > "$tmp/marked.md"; expect 0 "$tmp/marked.md"
-echo "check-docs controls: ok (fails on unmarked, stale Python/PHP/C; passes marked)"
+printf '# x\n\n```python\nprint("a")\n```\n\n```text output\nb\n```\n' > "$tmp/output.md"; expect 1 "$tmp/output.md"
+printf '# x\n\n```python\nprint("a")\n```\n\n```text output\na\n```\n' > "$tmp/output-ok.md"; expect 0 "$tmp/output-ok.md"
+echo "check-docs controls: ok (fails on unmarked, stale Python/PHP/C, wrong output; passes marked)"
 
 exec scripts/check-docs
