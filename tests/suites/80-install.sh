@@ -253,8 +253,16 @@ if [ $deb_installed = 1 ]; then
         check "man signwire" bash -c "MANPAGER=cat MANWIDTH=80 man signwire 2>/dev/null | grep -qi signwire"
     fi
     if [ -e /usr/share/bash-completion/completions/signwire ]; then
-        check "bash completion offers the subcommands" bash -c "
-            source /usr/share/bash-completion/completions/signwire && complete -p signwire >/dev/null"
+        check "bash completion completes 'signwire si' to sign" bash -c '
+            source /usr/share/bash-completion/completions/signwire && complete -p signwire >/dev/null &&
+            COMP_WORDS=(signwire si) COMP_CWORD=1 COMP_LINE="signwire si" COMP_POINT=11 &&
+            _signwire signwire si signwire && [[ " ${COMPREPLY[*]} " == *" sign "* ]]'
+    fi
+    for f in /usr/share/zsh/vendor-completions/_signwire /usr/share/fish/vendor_completions.d/signwire.fish; do
+        [ -e /usr/share/bash-completion/completions/signwire ] && { [ -s "$f" ] && ok "$f" || bad "$f missing"; }
+    done
+    if [ -e /usr/share/man/man1/signwire-sign.1.gz ]; then
+        check "man signwire-sign (a page per subcommand)" bash -c "MANPAGER=cat MANWIDTH=80 man signwire-sign 2>/dev/null | grep -q 'signwire-sign'"
     fi
     out=$("${php_env[@]}" php "$app/app.php" "$url" $ts $nonce "$work/body.json" 2>&1)
     check "copied Composer package, nothing set: finds the system library and signs like Python's hmac" \
