@@ -636,6 +636,18 @@ enum signwire_status signwire_signer_new(const struct signwire_scheme *scheme,
                                          struct signwire_signer **out);
 
 /**
+ * A signer for `key_id` with a private key (PEM or JWK, `key_len` bytes) under an HTTP
+ * Message Signatures scheme whose algorithm is asymmetric (`ed25519`, `ecdsa-p256-sha256`,
+ * `ecdsa-p384-sha384`, `rsa-pss-sha512`). The key is parsed once and held inside the
+ * signer (AWS-LC wipes it when the signer is freed).
+ */
+enum signwire_status signwire_signer_new_private_key(const struct signwire_scheme *scheme,
+                                                     const char *key_id,
+                                                     const char *key,
+                                                     size_t key_len,
+                                                     struct signwire_signer **out);
+
+/**
  * Release a signer (its key state is wiped). NULL is accepted.
  */
 void signwire_signer_free(struct signwire_signer *signer);
@@ -756,6 +768,23 @@ enum signwire_status signwire_verifier_add_secret(const struct signwire_verifier
                                                   const char *key_id,
                                                   const char *secret,
                                                   size_t secret_len);
+
+/**
+ * Add a public key (PEM or JWK, `key_len` bytes) to a key id of an HTTP Message
+ * Signatures scheme with an asymmetric algorithm (several per key id while rotating).
+ * Thread-safe.
+ */
+enum signwire_status signwire_verifier_add_public_key(const struct signwire_verifier *verifier,
+                                                      const char *key_id,
+                                                      const char *key,
+                                                      size_t key_len);
+
+/**
+ * Remove every public key of a key id. `SIGNWIRE_ERR_UNKNOWN_KEY` when it had none.
+ * Thread-safe.
+ */
+enum signwire_status signwire_verifier_remove_public_key(const struct signwire_verifier *verifier,
+                                                         const char *key_id);
 
 /**
  * Retire one secret of a key id. Thread-safe. `SIGNWIRE_ERR_UNKNOWN_KEY` when that secret

@@ -24,6 +24,8 @@ pub struct Signer {
     key: Key,
     // AWS SigV4's signing key of the day (unused by other schemes).
     sigv4_keys: crate::scheme::sigv4::KeyCache,
+    // HTTP Message Signatures: the algorithm's key (an HMAC secret or a private key).
+    http_key: Option<crate::scheme::http_signatures::keys::SigningKey>,
 }
 
 impl std::fmt::Debug for Signer {
@@ -136,7 +138,31 @@ impl Signer {
         scheme.validate()?;
         check_key_id(key_id)?;
         let key = Key::new(scheme.algorithm, &crate::scheme::webhooks::secret_format(scheme.kind).decode(secret)?)?;
-        Ok(Signer { scheme, key_id: key_id.to_string(), key, sigv4_keys: Default::default() })
+        let http_key = match &scheme.http {
+            Some(p) if p.algorithm.is_symmetric() => Some(crate::scheme::http_signatures::keys::SigningKey::hmac(secret)?),
+            Some(p) => {
+                return Err(Error::invalid(format!(
+                    "{} signs with a private key: use Signer::with_private_key",
+                    p.algorithm.name()
+                )))
+            }
+            None => None,
+        };
+        Ok(Signer { scheme, key_id: key_id.to_string(), key, sigv4_keys: Default::default(), http_key })
+    }
+
+    /// A signer for an HTTP Message Signatures scheme with an asymmetric algorithm: the
+    /// private key as PEM or JWK (or, for `hmac-sha256`, a JWK of kty `oct`).
+    pub fn with_private_key(scheme: Scheme, key_id: &str, pem_or_jwk: &[u8]) -> Result<Signer> {
+        scheme.validate()?;
+        check_key_id(key_id)?;
+        let Some(profile) = &scheme.http else {
+            return Err(Error::invalid(format!("scheme {:?} signs with a shared secret, not a private key", scheme.name)));
+        };
+        let http_key = crate::scheme::http_signatures::keys::SigningKey::parse(Some(profile.algorithm), pem_or_jwk)?;
+        // The MAC key is unused by this kind; a fixed placeholder keeps the struct whole.
+        let key = Key::new_unchecked_length(scheme.algorithm, b"unused");
+        Ok(Signer { scheme, key_id: key_id.to_string(), key, sigv4_keys: Default::default(), http_key: Some(http_key) })
     }
 
     /// The scheme this signer follows.
@@ -184,6 +210,10 @@ impl Signer {
         if self.scheme.kind == crate::scheme::Kind::AwsSigV4 {
             let (headers, payload) = crate::scheme::sigv4::sign(&self.scheme, &self.key_id, &self.key, &self.sigv4_keys, request, timestamp)?;
             return Ok((headers, with_parts(&[Cow::Owned(payload)])));
+        }
+        if let Some(http_key) = &self.http_key {
+            let (headers, base) = crate::scheme::http_signatures::sign_request(&self.scheme, &self.key_id, http_key, request, timestamp, nonce)?;
+            return Ok((headers, with_parts(&[Cow::Owned(base)])));
         }
         if self.scheme.kind != crate::scheme::Kind::Generic {
             let (headers, payload) = crate::scheme::webhooks::sign(&self.scheme, &self.key, request, timestamp, nonce)?;

@@ -63,6 +63,8 @@ pub struct Verifier {
     ip_policy: IpPolicy,
     // AWS SigV4 signing keys by secret and day (unused by other schemes).
     sigv4_keys: crate::scheme::sigv4::KeyCache,
+    // Public keys of an HTTP Message Signatures scheme with an asymmetric algorithm.
+    public_keys: crate::scheme::http_signatures::PublicKeys,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -107,6 +109,7 @@ impl Verifier {
             diagnostics: false,
             ip_policy: IpPolicy::default(),
             sigv4_keys: Default::default(),
+            public_keys: Default::default(),
         }
     }
 
@@ -236,8 +239,26 @@ impl Verifier {
         self.verify_at(request, unix_now())
     }
 
+    /// Public keys by key id (HTTP Message Signatures with an asymmetric algorithm).
+    pub fn public_keys(&self) -> &crate::scheme::http_signatures::PublicKeys {
+        &self.public_keys
+    }
+
+    /// Add a public key (PEM or JWK) for `key_id`, for the scheme's algorithm; several per
+    /// key id while rotating. Only for HTTP Message Signatures schemes.
+    pub fn add_public_key(&self, key_id: &str, pem_or_jwk: &[u8]) -> Result<()> {
+        let Some(profile) = &self.scheme.http else {
+            return Err(Error::invalid(format!("scheme {:?} verifies shared secrets, not public keys", self.scheme.name)));
+        };
+        let key = crate::scheme::http_signatures::keys::VerifyingKey::parse(Some(profile.algorithm), pem_or_jwk)?;
+        self.public_keys.add(key_id, key)
+    }
+
     /// Verify as if the clock read `now` (unix seconds).
     pub fn verify_at(&self, request: &Request<'_>, now: i64) -> Result<Verified> {
+        if self.scheme.kind == crate::scheme::Kind::HttpMessageSignatures {
+            return crate::scheme::http_signatures::verify_request(self, request, now);
+        }
         if self.scheme.kind == crate::scheme::Kind::AwsSigV4 {
             return crate::scheme::sigv4::verify(self, &self.sigv4_keys, &*self.nonce_store, request, now);
         }

@@ -295,3 +295,134 @@ fn keys_of_the_wrong_kind_or_size_are_refused() {
 fn explain_escapes_invisible_bytes() {
     assert_eq!(escape_for_display("\"a\": x\t \n\"b\": \u{e9}"), "\"a\": x\\x09\\x20\\n\n\"b\": \\xc3\\xa9");
 }
+
+// --- the kind through Scheme, Signer and Verifier (the shared policy) ---
+
+use signwire::{Request, Scheme, Signer, Verifier};
+
+fn scheme(alg: &str, extra: &str) -> Scheme {
+    Scheme::load(&format!(
+        r#"{{"kind": "http-message-signatures", "name": "acme", "algorithm": "{alg}",
+            "components": ["@method", "@target-uri", "content-digest", "content-type"], "tag": "acme"{extra}}}"#
+    ))
+    .unwrap()
+}
+
+const URL: &str = "https://api.example.com/v1/pay?x=1";
+const BODY: &[u8] = b"{\"amount\":100}";
+
+fn sign_headers(signer: &Signer, created: i64, nonce: &str) -> Headers {
+    let base = Headers::parse("Content-Type: application/json\r\n").unwrap();
+    let signed = signer.sign_at(&Request::new("POST", URL, BODY).with_headers(&base), created, nonce).unwrap();
+    Headers::parse(&format!("{}{}", base.to_block(), signed.to_block())).unwrap()
+}
+
+#[test]
+fn scheme_documents_round_trip() {
+    let s = scheme("ed25519", r#", "expires_in": 60, "label": "acme-sig""#);
+    assert_eq!(Scheme::from_json(&s.to_json()).unwrap(), s);
+    for bad in [
+        r#"{"kind": "http-message-signatures", "algorithm": "rsa-sha1", "components": ["@method"]}"#,
+        r#"{"kind": "http-message-signatures", "algorithm": "ed25519", "components": ["Content-Type"]}"#,
+        r#"{"kind": "http-message-signatures", "algorithm": "ed25519", "components": ["@method"], "content_digest": "sha-256"}"#,
+        r#"{"kind": "http-message-signatures", "algorithm": "ed25519", "components": ["@method"], "label": "Bad"}"#,
+        r#"{"kind": "http-message-signatures", "algorithm": "ed25519", "components": ["@method"], "surprise": 1}"#,
+    ] {
+        assert!(Scheme::load(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn every_algorithm_signs_and_verifies_through_the_pipeline() {
+    let now = 1_700_000_000;
+    for (alg, private, public) in [
+        ("ed25519", "test-key-ed25519.key", "test-key-ed25519.pub"),
+        ("ecdsa-p256-sha256", "test-key-ecc-p256.key", "test-key-ecc-p256.pub"),
+        ("ecdsa-p384-sha384", "test-key-ecc-p384.key", "test-key-ecc-p384.pub"),
+        ("rsa-pss-sha512", "test-key-rsa-pss.key", "test-key-rsa-pss.pub"),
+    ] {
+        let s = scheme(alg, "");
+        let signer = Signer::with_private_key(s.clone(), "k1", &vector(private)).unwrap();
+        let verifier = Verifier::new(s);
+        verifier.add_public_key("k1", &vector(public)).unwrap();
+        let h = sign_headers(&signer, now, "00112233445566778899aabbccddeeff");
+        let input = h.get("signature-input").unwrap().unwrap();
+        assert!(input.contains(&format!("alg=\"{alg}\"")) && input.contains("tag=\"acme\""), "{input}");
+        let ok = verifier.verify_at(&Request::new("POST", URL, BODY).with_headers(&h), now).unwrap();
+        assert_eq!((ok.key_id.as_str(), ok.timestamp), ("k1", now), "{alg}");
+        // Replay, tampered body, tampered method: refused.
+        let again = verifier.verify_at(&Request::new("POST", URL, BODY).with_headers(&h), now).unwrap_err();
+        assert_eq!(again.status(), Status::NonceReplayed, "{alg}");
+        let h2 = sign_headers(&signer, now, "00112233445566778899aabbccddeef0");
+        let e = verifier.verify_at(&Request::new("POST", URL, b"{\"amount\":999}").with_headers(&h2), now).unwrap_err();
+        assert_eq!(e.status(), Status::BadSignature, "{alg}: body");
+        let e = verifier.verify_at(&Request::new("PUT", URL, BODY).with_headers(&h2), now).unwrap_err();
+        assert_eq!(e.status(), Status::BadSignature, "{alg}: method");
+        // The forged attempts burnt no nonce: the genuine request still passes.
+        assert!(verifier.verify_at(&Request::new("POST", URL, BODY).with_headers(&h2), now).is_ok(), "{alg}");
+    }
+}
+
+#[test]
+fn hmac_uses_the_keyring_and_its_rotation() {
+    let s = scheme("hmac-sha256", "");
+    let now = 1_700_000_000;
+    let old = Signer::new(s.clone(), "k1", b"old secret of thirty-two bytes!!").unwrap();
+    let new = Signer::new(s.clone(), "k1", b"new secret of thirty-two bytes!!").unwrap();
+    let verifier = Verifier::new(s.clone());
+    verifier.keyring().add_secret("k1", b"old secret of thirty-two bytes!!").unwrap();
+    verifier.keyring().add_secret("k1", b"new secret of thirty-two bytes!!").unwrap();
+    for (i, signer) in [old, new].iter().enumerate() {
+        let h = sign_headers(signer, now, &format!("{i:032x}"));
+        assert!(verifier.verify_at(&Request::new("POST", URL, BODY).with_headers(&h), now).is_ok());
+    }
+    // A private-key constructor is refused for an HMAC scheme's asymmetric twin and vice versa.
+    assert!(Signer::new(scheme("ed25519", ""), "k1", b"secret").is_err());
+    assert!(Verifier::new(Scheme::load("hopnow").unwrap()).add_public_key("k1", &vector("test-key-ed25519.pub")).is_err());
+}
+
+#[test]
+fn policy_window_expiry_unknown_key_ip_and_required_components() {
+    let s = scheme("ed25519", r#", "expires_in": 30"#);
+    let signer = Signer::with_private_key(s.clone(), "k1", &vector("test-key-ed25519.key")).unwrap();
+    let mut verifier = Verifier::new(s.clone());
+    verifier.add_public_key("k1", &vector("test-key-ed25519.pub")).unwrap();
+    let now = 1_700_000_000;
+    let req = |h| Request::new("POST", URL, BODY).with_headers(h);
+    let h = sign_headers(&signer, now - 1000, "a0112233445566778899aabbccddeeff");
+    assert_eq!(verifier.verify_at(&req(&h), now).unwrap_err().status(), Status::TimestampTooOld);
+    let h = sign_headers(&signer, now + 1000, "b0112233445566778899aabbccddeeff");
+    assert_eq!(verifier.verify_at(&req(&h), now).unwrap_err().status(), Status::TimestampInFuture);
+    let h = sign_headers(&signer, now - 40, "c0112233445566778899aabbccddeeff");
+    assert_eq!(verifier.verify_at(&req(&h), now).unwrap_err().status(), Status::TimestampTooOld, "expires");
+    let other = Signer::with_private_key(s.clone(), "k2", &vector("test-key-ed25519.key")).unwrap();
+    let h = sign_headers(&other, now, "d0112233445566778899aabbccddeeff");
+    assert_eq!(verifier.verify_at(&req(&h), now).unwrap_err().status(), Status::UnknownKey);
+    verifier.allow_ip("10.0.0.0/8").unwrap();
+    let h = sign_headers(&signer, now, "e0112233445566778899aabbccddeeff");
+    let e = verifier.verify_at(&req(&h).with_remote_addr(Some("192.0.2.1")), now).unwrap_err();
+    assert_eq!(e.status(), Status::IpNotAllowed);
+    assert!(verifier.verify_at(&req(&h).with_remote_addr(Some("10.1.2.3")), now).is_ok());
+
+    // A signature that leaves out a required component is refused, even if valid.
+    let narrow = Scheme::load(r#"{"kind": "http-message-signatures", "name": "acme", "algorithm": "ed25519", "components": ["@method"], "tag": "acme"}"#).unwrap();
+    let narrow_signer = Signer::with_private_key(narrow, "k1", &vector("test-key-ed25519.key")).unwrap();
+    let h = sign_headers(&narrow_signer, now, "f0112233445566778899aabbccddeeff");
+    let e = verifier.verify_at(&req(&h).with_remote_addr(Some("10.1.2.3")), now).unwrap_err();
+    assert_eq!(e.status(), Status::MalformedHeader);
+    assert!(e.message().contains("@target-uri"), "{}", e.message());
+}
+
+#[test]
+fn label_and_tag_select_one_signature_among_several() {
+    let now = 1_700_000_000;
+    let s = scheme("ed25519", "");
+    let signer = Signer::with_private_key(s.clone(), "k1", &vector("test-key-ed25519.key")).unwrap();
+    let verifier = Verifier::new(s);
+    verifier.add_public_key("k1", &vector("test-key-ed25519.pub")).unwrap();
+    let mut h = sign_headers(&signer, now, "00112233445566778899aabbccddeeff");
+    // A second, foreign signature with another tag beside ours: ours is chosen by tag.
+    h.push("Signature-Input", r#"proxy=("@method");created=1700000000;keyid="p";tag="other""#).unwrap();
+    h.push("Signature", "proxy=:AAAA:").unwrap();
+    assert!(verifier.verify_at(&Request::new("POST", URL, BODY).with_headers(&h), now).is_ok());
+}

@@ -30,6 +30,26 @@ pub unsafe extern "C" fn signwire_signer_new(
     })
 }
 
+/// A signer for `key_id` with a private key (PEM or JWK, `key_len` bytes) under an HTTP
+/// Message Signatures scheme whose algorithm is asymmetric (`ed25519`, `ecdsa-p256-sha256`,
+/// `ecdsa-p384-sha384`, `rsa-pss-sha512`). The key is parsed once and held inside the
+/// signer (AWS-LC wipes it when the signer is freed).
+#[no_mangle]
+pub unsafe extern "C" fn signwire_signer_new_private_key(
+    scheme: *const signwire_scheme,
+    key_id: *const c_char,
+    key: *const c_char,
+    key_len: usize,
+    out: *mut *mut signwire_signer,
+) -> signwire_status {
+    boundary(|| {
+        check_handle_out(out)?;
+        let scheme = handle(scheme, "scheme")?.scheme.clone();
+        let signer = Signer::with_private_key(scheme, text(key_id, "key_id")?, bytes(key, key_len, "key")?);
+        put_handle(out, signer.map(|signer| signwire_signer { signer }))
+    })
+}
+
 /// Release a signer (its key state is wiped). NULL is accepted.
 #[no_mangle]
 pub unsafe extern "C" fn signwire_signer_free(signer: *mut signwire_signer) {

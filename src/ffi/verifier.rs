@@ -49,6 +49,37 @@ pub unsafe extern "C" fn signwire_verifier_add_secret(
     })
 }
 
+/// Add a public key (PEM or JWK, `key_len` bytes) to a key id of an HTTP Message
+/// Signatures scheme with an asymmetric algorithm (several per key id while rotating).
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn signwire_verifier_add_public_key(
+    verifier: *const signwire_verifier,
+    key_id: *const c_char,
+    key: *const c_char,
+    key_len: usize,
+) -> signwire_status {
+    boundary(|| {
+        let v = handle(verifier, "verifier")?;
+        v.verifier.add_public_key(text(key_id, "key_id")?, bytes(key, key_len, "key")?)
+    })
+}
+
+/// Remove every public key of a key id. `SIGNWIRE_ERR_UNKNOWN_KEY` when it had none.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn signwire_verifier_remove_public_key(verifier: *const signwire_verifier, key_id: *const c_char) -> signwire_status {
+    boundary(|| {
+        let v = handle(verifier, "verifier")?;
+        let key_id = text(key_id, "key_id")?;
+        if v.verifier.public_keys().remove(key_id)? {
+            Ok(())
+        } else {
+            Err(crate::error::Error::new(crate::error::Status::UnknownKey, format!("key id {key_id:?} has no public key")))
+        }
+    })
+}
+
 /// Retire one secret of a key id. Thread-safe. `SIGNWIRE_ERR_UNKNOWN_KEY` when that secret
 /// was not active for that key id.
 #[no_mangle]

@@ -25,5 +25,6 @@ pub(super) fn scheme() -> Scheme {
         max_future_skew: DEFAULT_MAX_FUTURE_SKEW,
         nonce_hex_len: 32,
         aws: None,
+        http: None,
     }
 }

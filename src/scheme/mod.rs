@@ -68,6 +68,9 @@ pub enum Kind {
     /// AWS Signature Version 4: `Authorization: AWS4-HMAC-SHA256 ...` over a canonical
     /// request, with the options in [`Scheme::aws`].
     AwsSigV4,
+    /// HTTP Message Signatures (RFC 9421): `Signature-Input` / `Signature`, with the
+    /// profile in [`Scheme::http`].
+    HttpMessageSignatures,
 }
 
 impl Kind {
@@ -78,6 +81,7 @@ impl Kind {
             Kind::StandardWebhooks => "standard-webhooks",
             Kind::Stripe => "stripe",
             Kind::AwsSigV4 => "aws-sigv4",
+            Kind::HttpMessageSignatures => http_signatures::KIND_NAME,
         }
     }
 }
@@ -107,6 +111,9 @@ pub struct Scheme {
     pub nonce_hex_len: usize,
     /// Region, service and payload options of an AWS SigV4 scheme (`None` otherwise).
     pub aws: Option<sigv4::Options>,
+    /// Label, algorithm, components, tag and digest of an HTTP Message Signatures scheme
+    /// (`None` otherwise).
+    pub http: Option<Box<http_signatures::Profile>>,
 }
 
 #[derive(Deserialize)]
@@ -213,6 +220,11 @@ impl Scheme {
         if text.len() > MAX_SCHEME_DOCUMENT_LEN {
             return Err(Error::new(Status::InputTooLarge, format!("scheme document is over {MAX_SCHEME_DOCUMENT_LEN} bytes")));
         }
+        if serde_json::from_str::<serde_json::Value>(text)
+            .is_ok_and(|v| v.get("kind").and_then(|k| k.as_str()) == Some(http_signatures::KIND_NAME))
+        {
+            return http_signatures::scheme_from_document(text);
+        }
         let doc: SchemeDocument =
             serde_json::from_str(text).map_err(|e| Error::invalid(format!("scheme document: {e}")))?;
         let aws_fields = doc.region.is_some() || doc.service.is_some() || doc.uri_encoding.is_some()
@@ -257,6 +269,7 @@ impl Scheme {
             max_future_skew: doc.max_future_skew.unwrap_or(default_max_future_skew()),
             nonce_hex_len: doc.nonce_hex_len,
             aws: None,
+            http: None,
         };
         scheme.validate()?;
         Ok(scheme)
@@ -264,6 +277,9 @@ impl Scheme {
 
     /// The scheme as a JSON document that [`Scheme::from_json`] reads back.
     pub fn to_json(&self) -> String {
+        if let Some(p) = &self.http {
+            return http_signatures::to_document(self, p).to_string();
+        }
         let mut doc = serde_json::json!({
             "name": self.name,
             "algorithm": self.algorithm.name(),

@@ -124,6 +124,7 @@ pub fn scheme(options: Options) -> Result<Scheme> {
         max_future_skew: WINDOW_SECONDS,
         nonce_hex_len: 32,
         aws: Some(options),
+        http: None,
     })
 }
 

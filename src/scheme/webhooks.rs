@@ -58,6 +58,7 @@ pub(super) fn standard_webhooks() -> Scheme {
         max_future_skew: 300,
         nonce_hex_len: 32,
         aws: None,
+        http: None,
     }
 }
 
@@ -80,6 +81,7 @@ pub(super) fn stripe() -> Scheme {
         max_future_skew: 300,
         nonce_hex_len: 32,
         aws: None,
+        http: None,
     }
 }
 
@@ -89,7 +91,7 @@ pub fn secret_format(kind: Kind) -> SecretFormat {
         Kind::StandardWebhooks => SecretFormat::WhsecBase64,
         Kind::AwsSigV4 => SecretFormat::Aws4,
         // Stripe keys HMAC with the `whsec_...` text itself.
-        Kind::Generic | Kind::Stripe => SecretFormat::Raw,
+        Kind::Generic | Kind::Stripe | Kind::HttpMessageSignatures => SecretFormat::Raw,
     }
 }
 

@@ -103,8 +103,6 @@ impl Profile {
     }
 }
 
-// Read by Scheme::from_json once the kind joins the verification pipeline.
-#[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Document {
@@ -133,7 +131,6 @@ struct Document {
 }
 
 /// Parse a scheme document of this kind: (name, profile, max_age, max_future_skew).
-#[allow(dead_code)]
 pub(crate) fn from_document(text: &str) -> Result<(String, Profile, Option<u64>, Option<u64>)> {
     let doc: Document = serde_json::from_str(text).map_err(|e| Error::invalid(format!("scheme document: {e}")))?;
     if doc.kind != KIND_NAME {
@@ -374,3 +371,158 @@ pub fn decode_base64(s: &str) -> Result<Vec<u8>> {
     base64::engine::general_purpose::STANDARD.decode(s).map_err(|_| Error::invalid("invalid base64"))
 }
 
+
+// --- the kind inside signwire's Scheme, Signer and Verifier ---
+
+use crate::canonical::Request;
+use crate::replay::NonceCheck;
+use crate::scheme::{Kind, Scheme};
+use crate::signer::SignedHeaders;
+use crate::verifier::{Verified, Verifier};
+
+/// A `Scheme` from a document of this kind.
+pub(crate) fn scheme_from_document(text: &str) -> Result<Scheme> {
+    let (name, profile, max_age, max_future_skew) = from_document(text)?;
+    let mut scheme = Scheme::preset("hopnow").ok_or_else(|| Error::new(Status::Internal, "hopnow preset missing"))?;
+    scheme.kind = Kind::HttpMessageSignatures;
+    scheme.name = name;
+    scheme.algorithm = crate::mac::Algorithm::Sha256;
+    scheme.components = Vec::new();
+    scheme.max_age = max_age.unwrap_or(300);
+    scheme.max_future_skew = max_future_skew.unwrap_or(crate::scheme::DEFAULT_MAX_FUTURE_SKEW);
+    scheme.http = Some(Box::new(profile));
+    scheme.validate()?;
+    Ok(scheme)
+}
+
+/// The document [`scheme_from_document`] reads back.
+pub(crate) fn to_document(scheme: &Scheme, p: &Profile) -> serde_json::Value {
+    let mut doc = serde_json::json!({
+        "kind": KIND_NAME,
+        "name": scheme.name,
+        "algorithm": p.algorithm.name(),
+        "components": p.components.iter().map(ComponentId::to_text).collect::<Vec<_>>(),
+        "label": p.label,
+        "verify_label": p.verify_label,
+        "content_digest": p.digest.map_or("none", DigestAlgorithm::name),
+        "nonce": p.nonce,
+        "include_alg": p.include_alg,
+        "max_age": scheme.max_age,
+        "max_future_skew": scheme.max_future_skew,
+    });
+    if let Some(t) = &p.tag {
+        doc["tag"] = t.clone().into();
+    }
+    if let Some(e) = p.expires_in {
+        doc["expires_in"] = e.into();
+    }
+    doc
+}
+
+fn profile_of(scheme: &Scheme) -> Result<&Profile> {
+    scheme.http.as_deref().ok_or_else(|| Error::new(Status::Internal, "http-message-signatures scheme without its profile"))
+}
+
+fn message_of<'a>(request: &Request<'a>, empty: &'a Headers) -> Message<'a> {
+    Message { method: request.method, url: request.url, headers: request.headers.unwrap_or(empty), status: None }
+}
+
+/// Sign for [`crate::Signer`]: the headers to add (`Content-Digest` when the scheme adds
+/// one, `Signature-Input`, `Signature`) and the signature base.
+pub(crate) fn sign_request(
+    scheme: &Scheme,
+    key_id: &str,
+    key: &SigningKey,
+    request: &Request<'_>,
+    timestamp: i64,
+    nonce: &str,
+) -> Result<(SignedHeaders, Vec<u8>)> {
+    let profile = profile_of(scheme)?;
+    let empty = Headers::new();
+    let message = message_of(request, &empty);
+    let signed = sign(profile, key_id, key, &message, request.body, &SignOptions { created: timestamp, nonce: Some(nonce) })?;
+    let input = signed.signature_input.split_once('=').map_or("", |(_, v)| v);
+    let sig = signed.signature.split_once('=').map_or("", |(_, v)| v);
+    let (label_input, label_sig) = (format!("{}={input}", profile.label), format!("{}={sig}", profile.label));
+    let mut entries: Vec<(&str, &str)> = Vec::with_capacity(3);
+    if let Some(d) = &signed.content_digest {
+        entries.push(("Content-Digest", d));
+    }
+    entries.push(("Signature-Input", &label_input));
+    entries.push(("Signature", &label_sig));
+    Ok((SignedHeaders::from_entries(&entries)?, signed.base.into_bytes()))
+}
+
+/// Verify for [`crate::Verifier`], in the order every kind follows: well-formed claims,
+/// time window (`created`, `expires`), IP allowlist, signature against every key of the
+/// key id (an unknown id costs a decoy verification), then the nonce record.
+pub(crate) fn verify_request(verifier: &Verifier, request: &Request<'_>, now: i64) -> Result<Verified> {
+    let scheme = verifier.scheme();
+    let profile = profile_of(scheme)?;
+    request.validate()?;
+    let empty = Headers::new();
+    let message = message_of(request, &empty);
+    let selected = select(profile, message.headers)?;
+    let candidate = prepare(profile, &message, request.body, selected)?;
+    let params = &candidate.params;
+    let key_id = params.keyid().unwrap_or_default();
+    crate::keyring::check_key_id(key_id).map_err(|e| Error::new(Status::MalformedHeader, format!("keyid: {}", e.message())))?;
+    let created = params.created().unwrap_or_default();
+    if created < now.saturating_sub(verifier.max_age() as i64) {
+        return Err(Error::new(
+            Status::TimestampTooOld,
+            format!("created {created} is {} s older than server time {now} (max age {} s)", now.saturating_sub(created), verifier.max_age()),
+        ));
+    }
+    if created > now.saturating_add(verifier.max_future_skew() as i64) {
+        return Err(Error::new(
+            Status::TimestampInFuture,
+            format!("created {created} is {} s ahead of server time {now} (max future skew {} s)", created.saturating_sub(now), verifier.max_future_skew()),
+        ));
+    }
+    if let Some(expires) = params.expires() {
+        if expires < now {
+            return Err(Error::new(Status::TimestampTooOld, format!("signature expired at {expires}, server time {now}")));
+        }
+    }
+    verifier.ip_policy().check(request.remote_addr, request.headers)?;
+
+    let base = candidate.base.as_bytes();
+    let mut matched = false;
+    if profile.algorithm.is_symmetric() {
+        let Some(active) = verifier.keyring().get(key_id)? else {
+            let _ = decoy_hmac().verify(base, &candidate.signature);
+            return Err(Error::new(Status::UnknownKey, format!("unknown key id {key_id:?}")));
+        };
+        for key in active.keys() {
+            matched |= key.verify(base, &candidate.signature).is_ok();
+        }
+    } else {
+        let Some(keys) = verifier.public_keys().get(key_id)? else {
+            return Err(Error::new(Status::UnknownKey, format!("unknown key id {key_id:?}")));
+        };
+        for key in keys.iter().filter(|k| k.algorithm() == profile.algorithm) {
+            matched |= key.verify(base, &candidate.signature);
+        }
+    }
+    if !matched {
+        return Err(Error::new(Status::BadSignature, format!("signature {} does not match any key of key id {key_id:?}", candidate.label)));
+    }
+    // The nonce (when signed) identifies the delivery; without one, the signature does.
+    let replay_id = match params.nonce() {
+        Some(n) => n.to_string(),
+        None => base64::engine::general_purpose::STANDARD.encode(&candidate.signature),
+    };
+    match verifier.nonce_store().check_and_record(key_id, &replay_id, verifier.nonce_ttl())? {
+        NonceCheck::Fresh => Ok(Verified { key_id: key_id.to_string(), timestamp: created }),
+        NonceCheck::Replayed => Err(Error::new(
+            Status::NonceReplayed,
+            format!("nonce {} of key id {key_id:?} was already used", crate::headers::truncate_for_log(&replay_id)),
+        )),
+    }
+}
+
+fn decoy_hmac() -> &'static crate::mac::Key {
+    static DECOY: std::sync::OnceLock<crate::mac::Key> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| crate::mac::Key::new_unchecked_length(crate::mac::Algorithm::Sha256, b"signwire decoy key"))
+}

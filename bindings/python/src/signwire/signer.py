@@ -105,13 +105,18 @@ class Signer(m.Handle):
 
     _free = lib.signwire_signer_free
 
-    def __init__(self, scheme: SchemeLike, key_id: str, secret: Bytes) -> None:
+    def __init__(self, scheme: SchemeLike, key_id: str, secret: Optional[Bytes] = None, *, private_key: Optional[Bytes] = None) -> None:
+        # HTTP Message Signatures with an asymmetric algorithm take ``private_key`` (PEM or
+        # JWK) instead of ``secret``.
+        if (secret is None) == (private_key is None):
+            raise InvalidArgument("give exactly one of secret and private_key")
         s = Scheme.of(scheme)
         try:
-            sec = m.data(secret, "secret")
+            sec = m.data(secret if private_key is None else private_key, "secret" if private_key is None else "private_key")
+            new = lib.signwire_signer_new if private_key is None else lib.signwire_signer_new_private_key
             ptr = s._enter()
             try:
-                handle = m.new_handle(lib.signwire_signer_new, ptr, m.text(key_id, "key_id"), sec, len(sec), out_type=_SIGNER_PTR)
+                handle = m.new_handle(new, ptr, m.text(key_id, "key_id"), sec, len(sec), out_type=_SIGNER_PTR)
             finally:
                 s._leave()
             self._scheme_doc = s.document

@@ -219,6 +219,26 @@ class Verifier(m.Handle):
         for counters that a client cannot grow without bound by inventing key ids."""
         return key_id if key_id is not None and key_id in self._key_ids else "unknown"
 
+    def add_public_key(self, key_id: str, key: Bytes) -> None:
+        """Accept the public ``key`` (PEM or JWK) for ``key_id`` under an HTTP Message
+        Signatures scheme with an asymmetric algorithm (several per key id while rotating)."""
+        data = m.data(key, "key")
+        k = m.text(key_id, "key_id")
+        ptr = self._enter()
+        try:
+            check(lib.signwire_verifier_add_public_key(ptr, k, data, len(data)))
+        finally:
+            self._leave()
+
+    def remove_public_key(self, key_id: str) -> None:
+        """Stop accepting every public key of ``key_id``; :class:`UnknownKey` if it had none."""
+        k = m.text(key_id, "key_id")
+        ptr = self._enter()
+        try:
+            check(lib.signwire_verifier_remove_public_key(ptr, k))
+        finally:
+            self._leave()
+
     def retire_secret(self, key_id: str, secret: Bytes) -> None:
         """Stop accepting ``secret`` for ``key_id``; :class:`UnknownKey` if it was not active."""
         s = m.data(secret, "secret")
