@@ -21,18 +21,29 @@ final class Signer
 {
     private ?CData $handle = null;
 
-    /** @throws StatusException an unknown scheme, an empty or weak secret, an invalid key id */
-    public function __construct(string $scheme, string $keyId, string $secret)
+    /**
+     * `$secret` for HMAC schemes; `$privateKey` (PEM or JWK) instead for an HTTP Message
+     * Signatures scheme with an asymmetric algorithm (ed25519, ecdsa-p256-sha256,
+     * ecdsa-p384-sha384, rsa-pss-sha512): `new Signer($doc, keyId: 'k1', privateKey: $pem)`.
+     *
+     * @throws StatusException an unknown scheme, an empty or weak secret or key, an invalid key id
+     */
+    public function __construct(string $scheme, string $keyId, ?string $secret = null, ?string $privateKey = null)
     {
+        if (($secret === null) === ($privateKey === null)) {
+            throw new \InvalidArgumentException('give exactly one of secret and privateKey');
+        }
         $ffi = Library::ffi();
         $schemeHandle = Scheme::open($scheme);
         try {
             $out = $ffi->new('signwire_signer*');
-            Library::check($ffi->signwire_signer_new(
+            $key = $secret ?? $privateKey;
+            $new = $secret !== null ? 'signwire_signer_new' : 'signwire_signer_new_private_key';
+            Library::check($ffi->$new(
                 $schemeHandle,
                 Library::text($keyId, 'keyId'),
-                $secret,
-                strlen($secret),
+                $key,
+                strlen($key),
                 FFI::addr($out)
             ));
             $this->handle = $out;

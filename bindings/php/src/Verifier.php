@@ -125,6 +125,26 @@ final class Verifier
         ));
     }
 
+    /**
+     * Accept a public key (PEM or JWK) for a key id of an HTTP Message Signatures scheme with
+     * an asymmetric algorithm (several per key id while rotating).
+     */
+    public function addPublicKey(string $keyId, string $publicKey): void
+    {
+        Library::check(Library::ffi()->signwire_verifier_add_public_key(
+            $this->handle(),
+            Library::text($keyId, 'keyId'),
+            $publicKey,
+            strlen($publicKey)
+        ));
+    }
+
+    /** Stop accepting every public key of a key id. @throws UnknownKeyException when it had none */
+    public function removePublicKey(string $keyId): void
+    {
+        Library::check(Library::ffi()->signwire_verifier_remove_public_key($this->handle(), Library::text($keyId, 'keyId')));
+    }
+
     /** Stop accepting a secret. @throws UnknownKeyException when it was not active for that key id */
     public function retireSecret(string $keyId, string $secret): void
     {
