@@ -254,3 +254,16 @@ def test_python_packages_sign_signwire_verifies(alg: str) -> None:
             with pytest.raises(signwire.SignwireError) as e:
                 _signwire_verifier(alg, public, components).verify(t_method, t_url, headers=t_headers, body=t_body)
             assert type(e.value).__name__ in {"BadSignature"}, (what, e.value)
+
+
+def test_signwire_requests_auth_signs_what_both_packages_verify() -> None:
+    from signwire.requests_auth import SignwireAuth
+
+    private, public = _keys("ed25519")
+    resolver = Resolver("k1", private, public)
+    method, url, body, headers, param = _random_request()
+    components = COMPONENTS + [f'@query-param;name="{param}"']
+    auth = SignwireAuth(signwire.Signer(_scheme("ed25519", components), key_id="k1", private_key=private))
+    prepared = auth(_prepared(method, url, body, headers))
+    _pyauth_verify("ed25519", resolver, prepared)
+    _rhs_verify("ed25519", resolver, prepared, components)

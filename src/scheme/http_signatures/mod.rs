@@ -292,9 +292,9 @@ pub fn select(profile: &Profile, headers: &Headers) -> Result<(String, Signature
 }
 
 /// Check a selected signature's parameters against the profile and rebuild its base
-/// (everything that needs no key): required components, `alg`, `keyid`, `created`,
-/// nonce presence, `Content-Digest` against the body.
-pub fn prepare(profile: &Profile, message: &Message<'_>, body: &[u8], selected: (String, SignatureParams, Vec<u8>)) -> Result<Candidate> {
+/// (everything that needs no key and nothing proportional to the body): required
+/// components, `alg`, `keyid`, `created`, nonce presence.
+pub fn prepare(profile: &Profile, message: &Message<'_>, selected: (String, SignatureParams, Vec<u8>)) -> Result<Candidate> {
     let (label, params, signature) = selected;
     for required in &profile.components {
         if !params.covers(required) {
@@ -321,13 +321,6 @@ pub fn prepare(profile: &Profile, message: &Message<'_>, body: &[u8], selected: 
         }
     }
     let base = base::signature_base(&params, message)?;
-    // The digest is bound by the signature only when covered; checked whenever present and
-    // covered, and required when the profile names one.
-    let covered_digest = params.components.iter().any(|c| c.name == "content-digest");
-    if covered_digest {
-        let field = combined(message.headers, "content-digest").unwrap_or_default();
-        digest::check_content_digest(&field, body)?;
-    }
     Ok(Candidate { label, params, signature, base })
 }
 
@@ -463,7 +456,7 @@ pub(crate) fn verify_request(verifier: &Verifier, request: &Request<'_>, now: i6
     let empty = Headers::new();
     let message = message_of(request, &empty);
     let selected = select(profile, message.headers)?;
-    let candidate = prepare(profile, &message, request.body, selected)?;
+    let candidate = prepare(profile, &message, selected)?;
     let params = &candidate.params;
     let key_id = params.keyid().unwrap_or_default();
     crate::keyring::check_key_id(key_id).map_err(|e| Error::new(Status::MalformedHeader, format!("keyid: {}", e.message())))?;
@@ -507,6 +500,11 @@ pub(crate) fn verify_request(verifier: &Verifier, request: &Request<'_>, now: i6
     }
     if !matched {
         return Err(Error::new(Status::BadSignature, format!("signature {} does not match any key of key id {key_id:?}", candidate.label)));
+    }
+    // The covered Content-Digest binds the body: checked once the signature is authentic.
+    if params.components.iter().any(|c| c.name == "content-digest") {
+        let field = combined(message.headers, "content-digest").unwrap_or_default();
+        digest::check_content_digest(&field, request.body)?;
     }
     // The nonce (when signed) identifies the delivery; without one, the signature does.
     let replay_id = match params.nonce() {
