@@ -24,6 +24,11 @@
 #define SIGNWIRE_BCRYPT_DEFAULT_COST 10
 
 /**
+ * The highest cost the preset verifies by default (its cost 10 + 2).
+ */
+#define SIGNWIRE_BCRYPT_DEFAULT_MAX_VERIFY_COST 12
+
+/**
  * Capacity for any encoded signature signwire writes, including the NUL.
  */
 #define SIGNWIRE_SIGNATURE_MAX 129
@@ -218,10 +223,10 @@ enum signwire_status signwire_epintower_sign_request(const char *const *fields,
                                                      size_t *written);
 
 /**
- * Check an EpinTower request signature (`$2y$`/`$2b$`/`$2a$`, any cost 4–31).
+ * Check an EpinTower request signature (`$2y$`/`$2b$`/`$2a$`, cost 4–12).
  * `SIGNWIRE_OK` when it matches; `SIGNWIRE_ERR_BAD_SIGNATURE` when it does not;
- * `SIGNWIRE_ERR_MALFORMED_HEADER` for a malformed hash; `SIGNWIRE_ERR_UNSUPPORTED_ALGORITHM`
- * for `$2x$`.
+ * `SIGNWIRE_ERR_MALFORMED_HEADER` for a malformed hash or a cost above 12;
+ * `SIGNWIRE_ERR_UNSUPPORTED_ALGORITHM` for `$2x$`. Another cap: the `_capped` variant.
  */
 enum signwire_status signwire_epintower_verify_request(const char *const *fields,
                                                        const size_t *field_lens,
@@ -271,6 +276,43 @@ enum signwire_status signwire_epintower_verify_rounds(uint32_t sha1_rounds,
                                                       size_t field_count,
                                                       const char *signature,
                                                       size_t signature_len);
+
+/**
+ * `signwire_epintower_verify_request` verifying costs up to `max_verify_cost` (10–31; 0 = 12).
+ * A cap below 10 (the preset's signing cost) is `SIGNWIRE_ERR_INVALID_ARGUMENT`.
+ */
+enum signwire_status signwire_epintower_verify_request_capped(const char *const *fields,
+                                                              const size_t *field_lens,
+                                                              size_t field_count,
+                                                              uint32_t max_verify_cost,
+                                                              const char *signature,
+                                                              size_t signature_len);
+
+/**
+ * `signwire_epintower_verify_response` verifying costs up to `max_verify_cost` (10–31; 0 = 12).
+ */
+enum signwire_status signwire_epintower_verify_response_capped(const char *const *fields,
+                                                               const size_t *field_lens,
+                                                               size_t field_count,
+                                                               uint32_t max_verify_cost,
+                                                               const char *signature,
+                                                               size_t signature_len);
+
+/**
+ * `signwire_epintower_verify_rounds` verifying costs up to `max_verify_cost` (10–31; 0 = 12).
+ */
+enum signwire_status signwire_epintower_verify_rounds_capped(uint32_t sha1_rounds,
+                                                             const char *const *fields,
+                                                             const size_t *field_lens,
+                                                             size_t field_count,
+                                                             uint32_t max_verify_cost,
+                                                             const char *signature,
+                                                             size_t signature_len);
+
+/**
+ * `SIGNWIRE_BCRYPT_DEFAULT_MAX_VERIFY_COST` (12: the preset's cost 10 + 2) as a function.
+ */
+uint32_t signwire_bcrypt_default_max_verify_cost(void);
 
 /**
  * Load a bcrypt scheme: a preset name ("epintower"), a path to a JSON document, or the

@@ -290,3 +290,59 @@ fn cli_usage_errors_exit_2() {
     assert_eq!(cli(&["sign", "--response", "--rounds", "1", "a"], &[]).0, 2);
     assert_eq!(cli(&["frobnicate"], &[]).0, 2);
 }
+
+/// A `$2y$31$` hash: a PHP-made cost-4 hash of the test vectors with its cost digits set to
+/// 31. Checking it for real would take ~2²⁷ times the cost-4 time (days of CPU), so any answer
+/// that returns at all proves it was refused before bcrypt ran.
+fn cost_31_hash() -> String {
+    let c = cases().into_iter().find(|c| c.signature.starts_with("$2y$04$") && c.sha1_rounds == 1).unwrap();
+    format!("$2y$31${}", &c.signature[7..])
+}
+
+#[test]
+fn cost_31_signature_is_refused_before_bcrypt_with_default_settings() {
+    let h31 = cost_31_hash();
+    let spec = SPEC;
+    assert_eq!(epintower::verify_request(&spec, &h31).unwrap_err().status(), Status::MalformedHeader);
+    assert_eq!(epintower::verify_response(&spec, &h31).unwrap_err().status(), Status::MalformedHeader);
+    let cf = CFields::new(&SPEC);
+    let sig = h31.as_bytes();
+    let p = sig.as_ptr() as *const c_char;
+    unsafe {
+        assert_eq!(signwire_epintower_verify_request(cf.ptrs.as_ptr(), cf.lens.as_ptr(), 3, p, sig.len()), signwire_status::SIGNWIRE_ERR_MALFORMED_HEADER);
+        assert_eq!(signwire_epintower_verify_response(cf.ptrs.as_ptr(), cf.lens.as_ptr(), 3, p, sig.len()), signwire_status::SIGNWIRE_ERR_MALFORMED_HEADER);
+        assert_eq!(signwire_epintower_verify_rounds(1, cf.ptrs.as_ptr(), cf.lens.as_ptr(), 3, p, sig.len()), signwire_status::SIGNWIRE_ERR_MALFORMED_HEADER);
+        for f in [signwire_epintower_verify_request_capped, signwire_epintower_verify_response_capped] {
+            assert_eq!(f(cf.ptrs.as_ptr(), cf.lens.as_ptr(), 3, 0, p, sig.len()), signwire_status::SIGNWIRE_ERR_MALFORMED_HEADER);
+            assert_eq!(f(cf.ptrs.as_ptr(), cf.lens.as_ptr(), 3, 30, p, sig.len()), signwire_status::SIGNWIRE_ERR_MALFORMED_HEADER);
+            // A cap below the preset's signing cost is a configuration error, not a refusal.
+            assert_eq!(f(cf.ptrs.as_ptr(), cf.lens.as_ptr(), 3, 9, p, sig.len()), signwire_status::SIGNWIRE_ERR_INVALID_ARGUMENT);
+        }
+        assert_eq!(signwire_epintower_verify_rounds_capped(1, cf.ptrs.as_ptr(), cf.lens.as_ptr(), 3, 0, p, sig.len()), signwire_status::SIGNWIRE_ERR_MALFORMED_HEADER);
+    }
+    assert_eq!(signwire_bcrypt_default_max_verify_cost(), 12);
+    assert_eq!(cli(&["verify", "--signature", &h31, SPEC[0], SPEC[1], SPEC[2]], &[]), (1, "SIGNWIRE_ERR_MALFORMED_HEADER".into()));
+    // A scheme document without max_verify_cost gets its cost + 2 too.
+    let doc = BcryptScheme::from_json(r#"{"name":"d","cost":4}"#).unwrap();
+    assert_eq!(doc.max_verify_cost, 6);
+    assert_eq!(doc.verify(Direction::Request, &SPEC, &h31).unwrap_err().status(), Status::MalformedHeader);
+}
+
+#[test]
+fn the_verification_cap_is_settable_on_every_preset_call() {
+    // Signed at cost 12 (the default cap): accepted by default, refused under a cap of 11.
+    let s12 = c_sign(signwire_epintower_sign_request, &SPEC, 12).unwrap();
+    assert!(s12.starts_with("$2y$12$"));
+    let cf = CFields::new(&SPEC);
+    let (p, n) = (s12.as_ptr() as *const c_char, s12.len());
+    unsafe {
+        assert_eq!(signwire_epintower_verify_request_capped(cf.ptrs.as_ptr(), cf.lens.as_ptr(), 3, 11, p, n), signwire_status::SIGNWIRE_ERR_MALFORMED_HEADER);
+        assert_eq!(signwire_epintower_verify_rounds_capped(1, cf.ptrs.as_ptr(), cf.lens.as_ptr(), 3, 11, p, n), signwire_status::SIGNWIRE_ERR_MALFORMED_HEADER);
+        assert_eq!(signwire_epintower_verify_request_capped(cf.ptrs.as_ptr(), cf.lens.as_ptr(), 3, 0, p, n), signwire_status::SIGNWIRE_OK);
+    }
+    assert_eq!(epintower::scheme().with_max_verify_cost(11).unwrap().verify(Direction::Request, &SPEC, &s12).unwrap_err().status(), Status::MalformedHeader);
+    let cli_args = |cap: &'static str| vec!["verify", "--max-cost", cap, "--signature", s12.as_str(), SPEC[0], SPEC[1], SPEC[2]];
+    assert_eq!(cli(&cli_args("11"), &[]), (1, "SIGNWIRE_ERR_MALFORMED_HEADER".into()));
+    assert_eq!(cli(&cli_args("9"), &[]), (2, "SIGNWIRE_ERR_INVALID_ARGUMENT".into()));
+    assert_eq!(cli(&["sign", "--max-cost", "12", "a"], &[]).0, 2);
+}

@@ -7,6 +7,11 @@
 //!
 //! `cost` 0 means the default (10); otherwise 4–31. Signatures are written to `out`, whose
 //! capacity `SIGNWIRE_BCRYPT_HASH_MAX` (60 characters + NUL) always suffices.
+//!
+//! Verification refuses a hash whose cost is above the scheme's `max_verify_cost` with
+//! `SIGNWIRE_ERR_MALFORMED_HEADER` before any bcrypt work (the sender picks the cost, and one
+//! `$2y$31$` would otherwise cost days of CPU). The preset's cap is 12 (its cost 10 + 2); the
+//! `*_capped` calls take another (`max_verify_cost` 0 = that default).
 
 use super::{boundary, bytes, check_handle_out, check_out, free_handle, handle, put_handle, signwire_status, text, write_out};
 use crate::error::{Error, Result, Status};
@@ -20,6 +25,8 @@ pub const SIGNWIRE_BCRYPT_HASH_LEN: usize = 60;
 pub const SIGNWIRE_BCRYPT_HASH_MAX: usize = 61;
 /// The default bcrypt cost (what `cost` 0 selects).
 pub const SIGNWIRE_BCRYPT_DEFAULT_COST: u32 = 10;
+/// The highest cost the preset verifies by default (its cost 10 + 2).
+pub const SIGNWIRE_BCRYPT_DEFAULT_MAX_VERIFY_COST: u32 = 12;
 
 /// A bcrypt signature scheme (a preset or a JSON document). Immutable and thread-safe.
 pub struct signwire_bcrypt_scheme {
@@ -61,6 +68,16 @@ unsafe fn sign_into(
     write_out(scheme.sign_with_rounds(rounds, &list)?.as_bytes(), out, out_cap, written)
 }
 
+/// The preset with `max_verify_cost` (0 = the preset's default cap).
+fn preset_capped(max_verify_cost: u32) -> Result<BcryptScheme> {
+    let s = epintower::scheme();
+    if max_verify_cost == 0 {
+        Ok(s)
+    } else {
+        s.with_max_verify_cost(max_verify_cost)
+    }
+}
+
 unsafe fn verify_from(
     scheme: &BcryptScheme,
     rounds: u32,
@@ -88,10 +105,10 @@ pub unsafe extern "C" fn signwire_epintower_sign_request(
     boundary(|| sign_into(&epintower::scheme(), epintower::REQUEST_SHA1_ROUNDS, cost, fields, field_lens, field_count, out, out_cap, written))
 }
 
-/// Check an EpinTower request signature (`$2y$`/`$2b$`/`$2a$`, any cost 4–31).
+/// Check an EpinTower request signature (`$2y$`/`$2b$`/`$2a$`, cost 4–12).
 /// `SIGNWIRE_OK` when it matches; `SIGNWIRE_ERR_BAD_SIGNATURE` when it does not;
-/// `SIGNWIRE_ERR_MALFORMED_HEADER` for a malformed hash; `SIGNWIRE_ERR_UNSUPPORTED_ALGORITHM`
-/// for `$2x$`.
+/// `SIGNWIRE_ERR_MALFORMED_HEADER` for a malformed hash or a cost above 12;
+/// `SIGNWIRE_ERR_UNSUPPORTED_ALGORITHM` for `$2x$`. Another cap: the `_capped` variant.
 #[no_mangle]
 pub unsafe extern "C" fn signwire_epintower_verify_request(
     fields: *const *const c_char,
@@ -156,6 +173,53 @@ pub unsafe extern "C" fn signwire_epintower_verify_rounds(
     signature_len: usize,
 ) -> signwire_status {
     boundary(|| verify_from(&epintower::scheme(), sha1_rounds, fields, field_lens, field_count, signature, signature_len))
+}
+
+/// `signwire_epintower_verify_request` verifying costs up to `max_verify_cost` (10–31; 0 = 12).
+/// A cap below 10 (the preset's signing cost) is `SIGNWIRE_ERR_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn signwire_epintower_verify_request_capped(
+    fields: *const *const c_char,
+    field_lens: *const usize,
+    field_count: usize,
+    max_verify_cost: u32,
+    signature: *const c_char,
+    signature_len: usize,
+) -> signwire_status {
+    boundary(|| verify_from(&preset_capped(max_verify_cost)?, epintower::REQUEST_SHA1_ROUNDS, fields, field_lens, field_count, signature, signature_len))
+}
+
+/// `signwire_epintower_verify_response` verifying costs up to `max_verify_cost` (10–31; 0 = 12).
+#[no_mangle]
+pub unsafe extern "C" fn signwire_epintower_verify_response_capped(
+    fields: *const *const c_char,
+    field_lens: *const usize,
+    field_count: usize,
+    max_verify_cost: u32,
+    signature: *const c_char,
+    signature_len: usize,
+) -> signwire_status {
+    boundary(|| verify_from(&preset_capped(max_verify_cost)?, epintower::RESPONSE_SHA1_ROUNDS, fields, field_lens, field_count, signature, signature_len))
+}
+
+/// `signwire_epintower_verify_rounds` verifying costs up to `max_verify_cost` (10–31; 0 = 12).
+#[no_mangle]
+pub unsafe extern "C" fn signwire_epintower_verify_rounds_capped(
+    sha1_rounds: u32,
+    fields: *const *const c_char,
+    field_lens: *const usize,
+    field_count: usize,
+    max_verify_cost: u32,
+    signature: *const c_char,
+    signature_len: usize,
+) -> signwire_status {
+    boundary(|| verify_from(&preset_capped(max_verify_cost)?, sha1_rounds, fields, field_lens, field_count, signature, signature_len))
+}
+
+/// `SIGNWIRE_BCRYPT_DEFAULT_MAX_VERIFY_COST` (12: the preset's cost 10 + 2) as a function.
+#[no_mangle]
+pub extern "C" fn signwire_bcrypt_default_max_verify_cost() -> u32 {
+    SIGNWIRE_BCRYPT_DEFAULT_MAX_VERIFY_COST
 }
 
 /// Load a bcrypt scheme: a preset name ("epintower"), a path to a JSON document, or the
@@ -271,5 +335,6 @@ mod tests {
         assert_eq!(SIGNWIRE_BCRYPT_HASH_LEN, bcrypt::HASH_LEN);
         assert_eq!(SIGNWIRE_BCRYPT_HASH_MAX, bcrypt::HASH_LEN + 1);
         assert_eq!(SIGNWIRE_BCRYPT_DEFAULT_COST, bcrypt::DEFAULT_COST);
+        assert_eq!(SIGNWIRE_BCRYPT_DEFAULT_MAX_VERIFY_COST, bcrypt::default_max_verify_cost(bcrypt::DEFAULT_COST));
     }
 }

@@ -40,6 +40,16 @@ pub const DEFAULT_COST: u32 = 10;
 pub const MIN_COST: u32 = 4;
 /// Largest bcrypt cost (2³¹ rounds).
 pub const MAX_COST: u32 = 31;
+/// How far above its own signing cost a scheme verifies by default. A hash's cost is chosen
+/// by whoever sent it and each step doubles the work, so an uncapped verifier lets one
+/// `$2y$31$` signature burn ~2²¹ times the cost-10 time before anything is authenticated.
+/// Two steps leave room for a peer that signs a little slower (cost 10 → 12 accepted).
+pub const VERIFY_COST_MARGIN: u32 = 2;
+
+/// The default highest verified cost for a scheme that signs at `cost`: `cost` + 2, at most 31.
+pub fn default_max_verify_cost(cost: u32) -> u32 {
+    cost.saturating_add(VERIFY_COST_MARGIN).min(MAX_COST)
+}
 /// bcrypt reads at most this many password bytes; longer input is refused, never cut.
 pub const MAX_PASSWORD_LEN: usize = 72;
 /// Most sha1 rounds a scheme may ask for.
@@ -393,7 +403,7 @@ fn check_rounds(rounds: u32) -> Result<()> {
 ///
 /// JSON form (every key but `name` optional):
 /// `{"name": "...", "fields": ["clientId", ...], "request_sha1_rounds": 1,
-///   "response_sha1_rounds": 2, "cost": 10, "prefix": "2y", "max_verify_cost": 31}`.
+///   "response_sha1_rounds": 2, "cost": 10, "prefix": "2y", "max_verify_cost": 12}` (`max_verify_cost` defaults to `cost` + 2).
 /// `response_sha1_rounds` defaults to `request_sha1_rounds`. When `fields` is non-empty,
 /// every call must pass exactly that many fields (a forgotten field is the commonest cause
 /// of "Invalid signature"); when it is empty any number of fields is accepted.
@@ -412,8 +422,8 @@ pub struct BcryptScheme {
     /// Prefix of new signatures.
     pub prefix: Prefix,
     /// Highest cost accepted on verification. A hash's cost is chosen by whoever made it and
-    /// each step doubles the work, so a server exposed to untrusted signatures may lower this
-    /// (default 31: every valid bcrypt hash is accepted).
+    /// each step doubles the work, so a higher cost is refused (`MALFORMED_HEADER`) before any
+    /// bcrypt work. Default: `cost` + [`VERIFY_COST_MARGIN`] (12 for the cost-10 preset).
     pub max_verify_cost: u32,
 }
 
@@ -431,8 +441,8 @@ struct Document {
     cost: u32,
     #[serde(default)]
     prefix: Option<String>,
-    #[serde(default = "max_cost")]
-    max_verify_cost: u32,
+    #[serde(default)]
+    max_verify_cost: Option<u32>,
 }
 
 fn one() -> u32 {
@@ -440,9 +450,6 @@ fn one() -> u32 {
 }
 fn default_cost() -> u32 {
     DEFAULT_COST
-}
-fn max_cost() -> u32 {
-    MAX_COST
 }
 
 /// Largest bcrypt scheme document accepted, in bytes.
@@ -503,7 +510,7 @@ impl BcryptScheme {
             response_sha1_rounds: d.response_sha1_rounds.unwrap_or(d.request_sha1_rounds),
             cost: d.cost,
             prefix: d.prefix.as_deref().map(Prefix::parse).transpose()?.unwrap_or_default(),
-            max_verify_cost: d.max_verify_cost,
+            max_verify_cost: d.max_verify_cost.unwrap_or_else(|| default_max_verify_cost(d.cost)),
         };
         s.validate()?;
         Ok(s)
@@ -560,7 +567,24 @@ impl BcryptScheme {
     pub fn with_cost(mut self, cost: u32) -> Result<BcryptScheme> {
         check_cost(cost)?;
         self.cost = cost;
-        self.max_verify_cost = self.max_verify_cost.max(cost);
+        self.max_verify_cost = self.max_verify_cost.max(default_max_verify_cost(cost));
+        Ok(self)
+    }
+
+    /// The same scheme verifying hashes up to `max_verify_cost` (from its cost to 31). Hashes
+    /// above it are refused with `MALFORMED_HEADER` before any bcrypt work.
+    ///
+    /// ```
+    /// use signwire::scheme::bcrypt::BcryptScheme;
+    /// let e = BcryptScheme::load("epintower")?;
+    /// assert_eq!(e.max_verify_cost, 12);                      // cost 10 + 2 by default
+    /// assert_eq!(e.clone().with_max_verify_cost(14)?.max_verify_cost, 14);
+    /// assert!(e.with_max_verify_cost(9).is_err());           // below the signing cost
+    /// # Ok::<(), signwire::Error>(())
+    /// ```
+    pub fn with_max_verify_cost(mut self, max_verify_cost: u32) -> Result<BcryptScheme> {
+        self.max_verify_cost = max_verify_cost;
+        self.validate()?;
         Ok(self)
     }
 

@@ -23,7 +23,7 @@
 //! # Ok::<(), signwire::Error>(())
 //! ```
 
-use super::bcrypt::{BcryptScheme, Direction, Prefix, DEFAULT_COST, MAX_COST};
+use super::bcrypt::{default_max_verify_cost, BcryptScheme, Direction, Prefix, DEFAULT_COST};
 use crate::error::Result;
 
 /// sha1 rounds in request signatures: `password_hash(sha1($data))`.
@@ -31,7 +31,8 @@ pub const REQUEST_SHA1_ROUNDS: u32 = 1;
 /// sha1 rounds in response signatures: `password_verify(sha1(sha1($data)), …)`.
 pub const RESPONSE_SHA1_ROUNDS: u32 = 2;
 
-/// The preset as a [`BcryptScheme`] (any number of fields, cost 10, `$2y$`).
+/// The preset as a [`BcryptScheme`] (any number of fields, cost 10, `$2y$`, verifying costs
+/// up to 12: see [`super::bcrypt::VERIFY_COST_MARGIN`]).
 ///
 /// ```
 /// let s = signwire::scheme::epintower::scheme().with_cost(12)?;
@@ -47,7 +48,8 @@ pub fn scheme() -> BcryptScheme {
         response_sha1_rounds: RESPONSE_SHA1_ROUNDS,
         cost: DEFAULT_COST,
         prefix: Prefix::TwoY,
-        max_verify_cost: MAX_COST,
+        // 12: a `$2y$31$` from the network is refused before any bcrypt work.
+        max_verify_cost: default_max_verify_cost(DEFAULT_COST),
     }
 }
 
@@ -56,8 +58,9 @@ pub fn sign_request<F: AsRef<[u8]>>(fields: &[F]) -> Result<String> {
     scheme().sign(Direction::Request, fields)
 }
 
-/// Check a request signature (`$2y$`, `$2b$`, `$2a$`, any cost): `Ok(())` or an error whose
-/// status says why (`BAD_SIGNATURE`, `MALFORMED_HEADER`, `UNSUPPORTED_ALGORITHM` for `$2x$`).
+/// Check a request signature (`$2y$`, `$2b$`, `$2a$`, cost 4–12): `Ok(())` or an error whose
+/// status says why (`BAD_SIGNATURE`, `MALFORMED_HEADER` also for a cost above 12,
+/// `UNSUPPORTED_ALGORITHM` for `$2x$`). A higher cap: `scheme().with_max_verify_cost(n)`.
 pub fn verify_request<F: AsRef<[u8]>>(fields: &[F], signature: impl AsRef<[u8]>) -> Result<()> {
     scheme().verify(Direction::Request, fields, signature)
 }

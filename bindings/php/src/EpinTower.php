@@ -10,7 +10,7 @@ use FFI\CData;
  * EpinTower's bcrypt(sha1(fields)) signatures, exactly as `password_hash` / `password_verify`
  * make and check them: requests `password_hash(sha1($a.$b.$c), PASSWORD_BCRYPT)` (1 sha1
  * round), responses `password_verify(sha1(sha1($a.$b.$c)), $sig)` (2 rounds, as EpinTower's
- * documentation checks them), `$2y$`, cost 10. Fields are strings or ints, concatenated in the
+ * documentation checks them), `$2y$`, cost 10; verify* accept costs up to 12 by default. Fields are strings or ints, concatenated in the
  * order given with no separator. bcrypt is salted: compare with verify*, never with `===`.
  *
  * ```php
@@ -30,6 +30,13 @@ final class EpinTower
     /** bcrypt cost of new signatures unless another is given. */
     public const DEFAULT_COST = 10;
 
+    /**
+     * Highest cost verify* accept unless `$maxCost` is given (DEFAULT_COST + 2). The sender
+     * picks a hash's cost and each step doubles the work, so a higher one is refused (false)
+     * before any bcrypt work: one `$2y$31$` would otherwise cost days of CPU.
+     */
+    public const DEFAULT_MAX_VERIFY_COST = 12;
+
     /** @param list<string|int> $fields */
     public static function signRequest(array $fields, int $cost = self::DEFAULT_COST): string
     {
@@ -37,9 +44,9 @@ final class EpinTower
     }
 
     /** @param list<string|int> $fields */
-    public static function verifyRequest(array $fields, string $signature): bool
+    public static function verifyRequest(array $fields, string $signature, int $maxCost = 0): bool
     {
-        return self::verifyWith('signwire_epintower_verify_request', [], $fields, $signature);
+        return self::verifyWith('signwire_epintower_verify_request_capped', [], $fields, $signature, [self::uint($maxCost, 'maxCost')]);
     }
 
     /** @param list<string|int> $fields */
@@ -49,9 +56,9 @@ final class EpinTower
     }
 
     /** @param list<string|int> $fields */
-    public static function verifyResponse(array $fields, string $signature): bool
+    public static function verifyResponse(array $fields, string $signature, int $maxCost = 0): bool
     {
-        return self::verifyWith('signwire_epintower_verify_response', [], $fields, $signature);
+        return self::verifyWith('signwire_epintower_verify_response_capped', [], $fields, $signature, [self::uint($maxCost, 'maxCost')]);
     }
 
     /**
@@ -66,9 +73,9 @@ final class EpinTower
     }
 
     /** @param list<string|int> $fields */
-    public static function verify(array $fields, int $sha1Rounds, string $signature): bool
+    public static function verify(array $fields, int $sha1Rounds, string $signature, int $maxCost = 0): bool
     {
-        return self::verifyWith('signwire_epintower_verify_rounds', [self::uint($sha1Rounds, 'sha1Rounds')], $fields, $signature);
+        return self::verifyWith('signwire_epintower_verify_rounds_capped', [self::uint($sha1Rounds, 'sha1Rounds')], $fields, $signature, [self::uint($maxCost, 'maxCost')]);
     }
 
     /**
@@ -96,14 +103,15 @@ final class EpinTower
     /**
      * @param list<mixed> $prefix arguments before the fields (a scheme handle, sha1 rounds)
      * @param array<mixed> $fields
+     * @param list<mixed> $middle arguments between the fields and the signature (a cost cap)
      * @internal BcryptScheme shares it
      */
-    public static function verifyWith(string $function, array $prefix, array $fields, string $signature): bool
+    public static function verifyWith(string $function, array $prefix, array $fields, string $signature, array $middle = []): bool
     {
         $ffi = Library::ffi();
         [$ptrs, $lens, $n, $keep] = self::fields($fields);
         try {
-            $status = $ffi->$function(...[...$prefix, $ptrs, $lens, $n, $signature, strlen($signature)]);
+            $status = $ffi->$function(...[...$prefix, $ptrs, $lens, $n, ...$middle, $signature, strlen($signature)]);
         } finally {
             self::wipe($keep);
         }

@@ -72,6 +72,26 @@ final class EpinTowerTest extends TestCase
         }
     }
 
+    public function testCostThirtyOneIsRefusedByDefaultAndTheCapIsSettable(): void
+    {
+        // password_hash's cost-4 hash with its cost set to 31: checking it would take days,
+        // so an answer at all shows it was refused before bcrypt ran.
+        $h4 = password_hash(sha1(implode('', self::SPEC)), PASSWORD_BCRYPT, ['cost' => 4]);
+        $h31 = '$2y$31$' . substr($h4, 7);
+        $this->assertSame(31, password_get_info($h31)['options']['cost']);
+        $this->assertSame(12, EpinTower::DEFAULT_MAX_VERIFY_COST);
+        $this->assertFalse(EpinTower::verifyRequest(self::SPEC, $h31));
+        $this->assertFalse(EpinTower::verifyResponse(self::SPEC, $h31));
+        $this->assertFalse(EpinTower::verify(self::SPEC, 1, $h31));
+        // PHP's own cost-12 hash passes by default and not under maxCost 11.
+        $h12 = password_hash(sha1(implode('', self::SPEC)), PASSWORD_BCRYPT, ['cost' => 12]);
+        $this->assertTrue(EpinTower::verifyRequest(self::SPEC, $h12));
+        $this->assertFalse(EpinTower::verifyRequest(self::SPEC, $h12, maxCost: 11));
+        $this->assertFalse(EpinTower::verify(self::SPEC, 1, $h12, maxCost: 11));
+        $this->expectException(InvalidArgumentException::class);
+        EpinTower::verifyRequest(self::SPEC, $h12, maxCost: 9);
+    }
+
     public function testCostIntsAndRefusals(): void
     {
         $h = EpinTower::signRequest(['order-', 42], cost: 4);

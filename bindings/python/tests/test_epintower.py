@@ -122,3 +122,23 @@ def test_live_php_interop_both_ways():
         assert r["h10"].startswith("$2y$10$") and verify(*fields, signature=r["h10"])
         assert r["h12"].startswith("$2y$12$") and verify(*fields, signature=r["h12"])
         assert not verify(fields[1], fields[0], *fields[2:], signature=r["h10"]), "changed order must fail"
+
+
+def test_cost_31_refused_by_default_and_cap_settable():
+    # A PHP-made cost-4 hash with its cost set to 31: a real check would take days, so
+    # getting an answer at all shows it was refused before bcrypt ran.
+    case = next(c for c in CASES if c["signature"].startswith("$2y$04$") and c["sha1_rounds"] == 1)
+    h31 = "$2y$31$" + case["signature"][7:]
+    assert epintower.DEFAULT_MAX_VERIFY_COST == 12
+    assert epintower.verify_request(*case["fields"], signature=h31) is False
+    assert epintower.verify_response(*case["fields"], signature=h31) is False
+    assert epintower.verify(*case["fields"], sha1_rounds=1, signature=h31) is False
+    # The cap is per call: a cost-12 signature passes by default, not under max_cost=11.
+    sig12 = epintower.sign_request(*SPEC, cost=12)
+    assert epintower.verify_request(*SPEC, signature=sig12)
+    assert epintower.verify_request(*SPEC, signature=sig12, max_cost=11) is False
+    assert epintower.verify(*SPEC, sha1_rounds=1, signature=sig12, max_cost=11) is False
+    with pytest.raises(signwire.InvalidArgument):
+        epintower.verify_request(*SPEC, signature=sig12, max_cost=9)  # below the signing cost
+    with pytest.raises(ValueError):
+        epintower.verify_request(*SPEC, signature=sig12, max_cost=2**32)

@@ -12,13 +12,14 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage:
   signwire epintower sign    [--response | --rounds N] [--cost N] [--scheme S] FIELD...
-  signwire epintower verify  [--response | --rounds N] [--scheme S] --signature HASH FIELD...
+  signwire epintower verify  [--response | --rounds N] [--max-cost N] [--scheme S] --signature HASH FIELD...
   signwire epintower explain [--response | --rounds N] [--scheme S] FIELD...
     FIELD is a value, or --field-env VAR (that variable's value), --field-file PATH (the
     file's bytes, one trailing newline dropped), or --field VALUE (a value starting with -);
     after -- every argument is a value. Fields are concatenated in the order given.
     Requests hash with 1 sha1 round, --response with 2; --rounds N overrides both.
-    --cost defaults to 10 (4-31). --scheme takes a bcrypt scheme preset (epintower) or JSON
+    --cost defaults to 10 (4-31). verify refuses a hash whose cost is above --max-cost
+    (default: the scheme's max_verify_cost, 12 for epintower) before any bcrypt work. --scheme takes a bcrypt scheme preset (epintower) or JSON
     document. sign prints the signature; verify prints ok (exit 0) or the failure (exit 1),
     exit 2 for usage or input errors (including a refused $2x$ hash)";
 
@@ -38,6 +39,7 @@ struct Args {
     response: bool,
     rounds: Option<u32>,
     cost: Option<u32>,
+    max_cost: Option<u32>,
     scheme: Option<String>,
     signature: Option<String>,
     fields: Vec<Field>,
@@ -72,7 +74,7 @@ fn parse(argv: Vec<OsString>) -> Result<Args, String> {
     if !matches!(cmd.as_str(), "sign" | "verify" | "explain") {
         return Err(format!("unknown epintower command {cmd:?} (expected sign, verify or explain)"));
     }
-    let mut a = Args { cmd, response: false, rounds: None, cost: None, scheme: None, signature: None, fields: Vec::new() };
+    let mut a = Args { cmd, response: false, rounds: None, cost: None, max_cost: None, scheme: None, signature: None, fields: Vec::new() };
     let mut literal_only = false;
     while let Some(arg) = it.next() {
         let bytes = arg.as_encoded_bytes();
@@ -87,6 +89,7 @@ fn parse(argv: Vec<OsString>) -> Result<Args, String> {
             "--response" => a.response = true,
             "--rounds" => a.rounds = Some(number(value("a number")?, "--rounds")?),
             "--cost" => a.cost = Some(number(value("a number")?, "--cost")?),
+            "--max-cost" => a.max_cost = Some(number(value("a number")?, "--max-cost")?),
             "--scheme" => a.scheme = Some(utf8(value("a scheme")?, "--scheme")?),
             "--signature" => a.signature = Some(utf8(value("a hash")?, "--signature")?),
             "--field" => a.fields.push(Field { value: value("a value")?.into_encoded_bytes(), source: Source::Literal }),
@@ -108,6 +111,9 @@ fn parse(argv: Vec<OsString>) -> Result<Args, String> {
     }
     if a.cmd != "sign" && a.cost.is_some() {
         return Err("--cost applies to sign only (verification reads the cost from the hash)".into());
+    }
+    if a.cmd != "verify" && a.max_cost.is_some() {
+        return Err("--max-cost applies to verify only".into());
     }
     if a.cmd == "verify" && a.signature.is_none() {
         return Err("verify needs --signature HASH".into());
@@ -131,6 +137,9 @@ fn run(a: &Args) -> Result<(), Fail> {
     let mut scheme = BcryptScheme::load(a.scheme.as_deref().unwrap_or("epintower")).map_err(Fail::Input)?;
     if let Some(c) = a.cost {
         scheme = scheme.with_cost(c).map_err(Fail::Input)?;
+    }
+    if let Some(c) = a.max_cost {
+        scheme = scheme.with_max_verify_cost(c).map_err(Fail::Input)?;
     }
     let direction = if a.response { Direction::Response } else { Direction::Request };
     let rounds = a.rounds.unwrap_or_else(|| scheme.sha1_rounds(direction));

@@ -44,6 +44,7 @@ __all__ = [
     "verify",
     "BcryptScheme",
     "DEFAULT_COST",
+    "DEFAULT_MAX_VERIFY_COST",
     "HASH_LEN",
 ]
 
@@ -51,6 +52,8 @@ Field = Union[str, bytes, bytearray, memoryview, int]
 
 #: bcrypt cost of new signatures unless ``cost`` is given (EpinTower's and PHP's default).
 DEFAULT_COST: int = lib.signwire_bcrypt_default_cost()
+#: Highest cost the preset verifies unless ``max_cost`` is given (its cost 10 + 2).
+DEFAULT_MAX_VERIFY_COST: int = lib.signwire_bcrypt_default_max_verify_cost()
 #: Length of a bcrypt signature (60).
 HASH_LEN: int = lib.signwire_bcrypt_hash_len()
 _HASH_CAP: int = lib.signwire_bcrypt_hash_max()
@@ -108,11 +111,15 @@ def sign_request(*fields: Field, cost: int = DEFAULT_COST) -> str:
     return m.call_out(lib.signwire_epintower_sign_request, (ptrs, lens, n, _cost(cost)), _HASH_CAP).decode("ascii")
 
 
-def verify_request(*fields: Field, signature: Union[str, bytes]) -> bool:
-    """True when ``signature`` is a bcrypt of ``sha1(concat(fields))`` (``$2y$/$2b$/$2a$``, any cost)."""
+def verify_request(*fields: Field, signature: Union[str, bytes], max_cost: int = 0) -> bool:
+    """True when ``signature`` is a bcrypt of ``sha1(concat(fields))`` (``$2y$/$2b$/$2a$``).
+
+    A hash whose cost is above ``max_cost`` (0 = :data:`DEFAULT_MAX_VERIFY_COST`, 12) is
+    refused (``False``) before any bcrypt work: the sender picks the cost.
+    """
     ptrs, lens, n, _keep = _fields(fields)
     sig = _signature(signature)
-    return _verified(lib.signwire_epintower_verify_request(ptrs, lens, n, sig, len(sig)))
+    return _verified(lib.signwire_epintower_verify_request_capped(ptrs, lens, n, _uint(max_cost, "max_cost"), sig, len(sig)))
 
 
 def sign_response(*fields: Field, cost: int = DEFAULT_COST) -> str:
@@ -121,12 +128,13 @@ def sign_response(*fields: Field, cost: int = DEFAULT_COST) -> str:
     return m.call_out(lib.signwire_epintower_sign_response, (ptrs, lens, n, _cost(cost)), _HASH_CAP).decode("ascii")
 
 
-def verify_response(*fields: Field, signature: Union[str, bytes]) -> bool:
+def verify_response(*fields: Field, signature: Union[str, bytes], max_cost: int = 0) -> bool:
     """True when ``signature`` is EpinTower's response signature:
-    ``password_verify(sha1(sha1(concat(fields))), signature)``."""
+    ``password_verify(sha1(sha1(concat(fields))), signature)`` (``max_cost`` as in
+    :func:`verify_request`)."""
     ptrs, lens, n, _keep = _fields(fields)
     sig = _signature(signature)
-    return _verified(lib.signwire_epintower_verify_response(ptrs, lens, n, sig, len(sig)))
+    return _verified(lib.signwire_epintower_verify_response_capped(ptrs, lens, n, _uint(max_cost, "max_cost"), sig, len(sig)))
 
 
 def sign(*fields: Field, sha1_rounds: int, cost: int = DEFAULT_COST) -> str:
@@ -140,11 +148,12 @@ def sign(*fields: Field, sha1_rounds: int, cost: int = DEFAULT_COST) -> str:
     return m.call_out(lib.signwire_epintower_sign_rounds, (_uint(sha1_rounds, "sha1_rounds"), ptrs, lens, n, _cost(cost)), _HASH_CAP).decode("ascii")
 
 
-def verify(*fields: Field, sha1_rounds: int, signature: Union[str, bytes]) -> bool:
-    """Verify with an explicit number of sha1 rounds."""
+def verify(*fields: Field, sha1_rounds: int, signature: Union[str, bytes], max_cost: int = 0) -> bool:
+    """Verify with an explicit number of sha1 rounds (``max_cost`` as in :func:`verify_request`)."""
     ptrs, lens, n, _keep = _fields(fields)
     sig = _signature(signature)
-    return _verified(lib.signwire_epintower_verify_rounds(_uint(sha1_rounds, "sha1_rounds"), ptrs, lens, n, sig, len(sig)))
+    rounds = _uint(sha1_rounds, "sha1_rounds")
+    return _verified(lib.signwire_epintower_verify_rounds_capped(rounds, ptrs, lens, n, _uint(max_cost, "max_cost"), sig, len(sig)))
 
 
 class BcryptScheme(m.Handle):
