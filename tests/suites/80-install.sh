@@ -171,6 +171,12 @@ else
         grep -q 'libsignwire not found; tried SIGNWIRE_LIB (unset), $pkg/lib/libsignwire.so' <<<'$out' &&
         grep -q '/usr/local/lib/libsignwire.so' <<<'$out' && grep -q 'Install the library' <<<'$out'"
 fi
+# A `make install` into a prefix of its own, found through pkg-config's libdir alone.
+prefix=$work/prefix
+make -s -C bindings/c install PREFIX="$prefix" LIBDIR="$(dirname "$lib")" >"$work/make-install.log" 2>&1 || cat "$work/make-install.log"
+out=$("${php_env[@]}" PKG_CONFIG_PATH="$prefix/lib/pkgconfig" php "$app/app.php" "$url" $ts $nonce "$work/body.json" 2>&1)
+check "copied package, only PKG_CONFIG_PATH set: finds a make install through pkg-config's libdir" \
+    test "$out" = "cdef $prefix/lib/libsignwire.so.$version"$'\n'"$want"
 app_link=$work/app-link
 check "composer install (path repository, symlink true)" composer_project "$app_link" true
 check "symlinked package, only SIGNWIRE_LIB set: signs like Python's hmac" bash -c "
