@@ -190,7 +190,8 @@ impl Signer {
     /// The payload, the signature and the headers, for debugging "Invalid signature".
     pub fn explain(&self, request: &Request<'_>, timestamp: i64, nonce: &str) -> Result<Explanation> {
         let (headers, payload) = self.sign_with(request, timestamp, nonce, |parts| parts.concat())?;
-        let signature = headers.get(&self.scheme.headers.signature).unwrap_or_default().to_string();
+        let name = if self.http_key.is_some() { "Signature" } else { self.scheme.headers.signature.as_str() };
+        let signature = headers.get(name).unwrap_or_default().to_string();
         Ok(Explanation { payload, signature, headers })
     }
 
