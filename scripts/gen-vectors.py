@@ -147,13 +147,14 @@ GENERIC_SCHEME = {
 
 
 def canonical_query(query):
-    # Independent rendition of "decode, RFC 3986 re-encode, sort": '+' stays literal.
-    pairs = []
-    for part in filter(None, query.split("&")):
-        k, _, v = part.partition("=")
-        enc = lambda s: urllib.parse.quote(urllib.parse.unquote_to_bytes(s), safe="-._~")
-        pairs.append((enc(k), enc(v)))
-    return "&".join(k + "=" + v for k, v in sorted(pairs))
+    # Independent rendition: the pairs exactly as Python's own query parser reads them
+    # (parse_qsl: '&' only, '+' is a space, blank values kept), each name and value RFC 3986
+    # encoded, sorted by name only (sorted() is stable: a repeated name keeps its value order).
+    # latin-1 makes the decoded text map 1:1 to the bytes. A literal ';' is refused.
+    assert ";" not in query, "signwire refuses a literal ';' in a canonical query"
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True, strict_parsing=False, encoding="latin-1", separator="&")
+    enc = lambda s: urllib.parse.quote(s.encode("latin-1"), safe="-._~")
+    return "&".join(k + "=" + v for k, v in sorted(((enc(k), enc(v)) for k, v in pairs), key=lambda p: p[0]))
 
 
 def generic_vector(name, method, url, body, content_type, key_id="acme-client-1", secret="acme secret \u00e9",
@@ -175,6 +176,13 @@ generic = [
     generic_vector("unsorted query with encodings", "POST", "https://api.acme.example/v2/pay?z=1&a=%7Efoo&b=x+y&a=%41",
                    {"utf8": '{"sum":1}'}, "application/json"),
     generic_vector("no query, empty body", "GET", "https://api.acme.example/", {"utf8": ""}, ""),
+    # '+' is a space to PHP and Python: these two must not share a signature.
+    generic_vector("plus is a space", "GET", "https://api.acme.example/v2/pay?to=alice+bob", {"utf8": ""}, ""),
+    generic_vector("encoded plus is a plus", "GET", "https://api.acme.example/v2/pay?to=alice%2Bbob", {"utf8": ""}, ""),
+    # PHP reads the last of a repeated name, Python frameworks the first: order is signed.
+    generic_vector("repeated name, order kept", "GET", "https://api.acme.example/v2/pay?to=attacker&amount=5&to=alice", {"utf8": ""}, ""),
+    generic_vector("repeated name, other order", "GET", "https://api.acme.example/v2/pay?to=alice&amount=5&to=attacker", {"utf8": ""}, ""),
+    generic_vector("encoded semicolon in a value", "GET", "https://api.acme.example/v2/pay?note=a%3Bb=c", {"utf8": ""}, ""),
 ]
 write("generic.json", {"generator": GENERATOR, "scheme": GENERIC_SCHEME, "vectors": generic})
 print("wrote", ", ".join(sorted(os.listdir(OUT))))

@@ -247,21 +247,36 @@ pub fn rfc3986_encode(bytes: &[u8]) -> String {
     s
 }
 
-/// The canonical query: each `name=value` pair percent-decoded, re-encoded per RFC 3986,
-/// sorted by name then value, joined with `&`. `+` is taken literally (it is `%2B`, not a
-/// space), as in AWS Signature V4. A pair without `=` gets an empty value.
+/// The canonical query: what PHP's `parse_str`/`$_GET` and Python's `parse_qsl` (and so Flask,
+/// Django, FastAPI, Laravel) read, re-encoded so that two queries an application reads
+/// differently never share a canonical form:
+///
+/// - each `name=value` pair is split on `&`, `+` decoded as a space and `%XX` as its byte (form
+///   decoding, as both parsers do: signing `+` as a literal let `to=alice%2Bbob` be signed and
+///   `to=alice+bob`, read as `alice bob`, accepted), then re-encoded per RFC 3986;
+/// - pairs are sorted by name only, stably: values of a repeated name keep the order sent,
+///   because PHP keeps the last and Python frameworks the first (`to=attacker&to=alice` and
+///   `to=alice&to=attacker` differ);
+/// - a literal `;` is refused (`INVALID_ARGUMENT`; send `%3B`): PHP and Python read it as part
+///   of a value, other parsers (Rack, older Python, some Java servers) as a pair separator;
+/// - a pair without `=` gets an empty value, as both parsers read it.
 ///
 /// ```
 /// use signwire::canonical::canonical_query;
-/// assert_eq!(canonical_query("b=2&a=1&a=0&c=%7e+x").unwrap(), "a=0&a=1&b=2&c=~%2Bx");
+/// assert_eq!(canonical_query("b=2&a=1&a=0&c=%7e+x%2B").unwrap(), "a=1&a=0&b=2&c=~%20x%2B");
+/// assert!(canonical_query("a=1;b=2").is_err());
 /// ```
 pub fn canonical_query(query: &str) -> Result<String> {
+    if query.contains(';') {
+        return Err(Error::invalid("the query has a literal ';', which parsers split differently; send it as %3B"));
+    }
     let mut pairs = Vec::new();
     for part in query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = part.split_once('=').unwrap_or((part, ""));
-        pairs.push((rfc3986_encode(&percent_decode(k)?), rfc3986_encode(&percent_decode(v)?)));
+        pairs.push((rfc3986_encode(&form_decode(k)?), rfc3986_encode(&form_decode(v)?)));
     }
-    pairs.sort();
+    // Stable: a repeated name's values stay in the order sent.
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = String::new();
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
@@ -272,6 +287,15 @@ pub fn canonical_query(query: &str) -> Result<String> {
         out.push_str(v);
     }
     Ok(out)
+}
+
+/// `application/x-www-form-urlencoded` decoding of one name or value: `+` is a space.
+fn form_decode(s: &str) -> Result<Vec<u8>> {
+    if s.contains('+') {
+        percent_decode(&s.replace('+', "%20"))
+    } else {
+        percent_decode(s)
+    }
 }
 
 /// Everything a payload can be built from.

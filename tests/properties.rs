@@ -8,7 +8,8 @@
 //! - a request signed with a secret the verifier does not hold never verifies;
 //! - parsers (header block, timestamp, nonce, URL, query, scheme JSON) never panic on
 //!   arbitrary input, and accept exactly their grammar;
-//! - canonical_query is idempotent and independent of parameter order.
+//! - canonical_query is idempotent, independent of the order of different names, and keeps
+//!   the order of one name's values.
 
 use proptest::prelude::*;
 use signwire::canonical::{canonical_query, Request, UrlParts};
@@ -348,18 +349,38 @@ proptest! {
     }
 
     #[test]
-    fn canonical_query_is_idempotent_and_order_free(pairs in proptest::collection::vec(("([a-zA-Z0-9._~+ -]|%[0-9A-Fa-f]{2}){0,6}", "([a-zA-Z0-9._~+/ -]|%[0-9A-Fa-f]{2}){0,6}"), 0..8), seed in any::<u64>()) {
+    fn canonical_query_is_idempotent_and_keeps_value_order(pairs in proptest::collection::vec(("([a-zA-Z0-9._~+ -]|%[0-9A-Fa-f]{2}){0,6}", "([a-zA-Z0-9._~+/ -]|%[0-9A-Fa-f]{2}){0,6}"), 0..8), seed in any::<u64>()) {
         let q: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let once = canonical_query(&q.join("&")).unwrap();
         prop_assert_eq!(canonical_query(&once).unwrap(), once.clone());
-        let mut shuffled = q.clone();
-        // Deterministic shuffle from the seed (the order must not matter).
+        // Deterministic shuffle from the seed: the order of different names must not matter,
+        // the order of one name's values must (PHP reads the last, Python frameworks the first).
+        let mut order: Vec<usize> = (0..q.len()).collect();
         let mut x = seed | 1;
-        for i in (1..shuffled.len()).rev() {
+        for i in (1..order.len()).rev() {
             x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+            order.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let name = |i: usize| canonical_query(&pairs[i].0).unwrap();
+        let mut shuffled = vec![String::new(); q.len()];
+        let mut slots: Vec<usize> = order.clone();
+        for i in 0..q.len() {
+            // Give each name's pairs, in their original order, the positions its pairs got.
+            let mine: Vec<usize> = (0..q.len()).filter(|&j| name(j) == name(i)).collect();
+            let mut at: Vec<usize> = (0..q.len()).filter(|&p| mine.contains(&slots[p])).collect();
+            at.sort();
+            for (&p, &j) in at.iter().zip(&mine) {
+                shuffled[p] = q[j].clone();
+                slots[p] = usize::MAX;
+            }
         }
         prop_assert_eq!(canonical_query(&shuffled.join("&")).unwrap(), once.clone());
+        // Two different values of one name, swapped, must not share a canonical form.
+        if let Some(j) = (1..q.len()).find(|&j| name(j) == name(0) && canonical_query(&q[j]).unwrap() != canonical_query(&q[0]).unwrap()) {
+            let mut swapped = q.clone();
+            swapped.swap(0, j);
+            prop_assert_ne!(canonical_query(&swapped.join("&")).unwrap(), once.clone());
+        }
         // Only unreserved characters, '%XX' escapes, '=' and '&' remain.
         prop_assert!(once.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~%=&".contains(&b)));
     }

@@ -54,6 +54,7 @@ pub fn open(url: &str) -> Result<Arc<dyn NonceStore>> {
     Ok(match url::StoreUrl::parse(url)? {
         url::StoreUrl::Memory { max_entries } => Arc::new(MemoryStore::new(max_entries)),
         url::StoreUrl::Sqlite { path, busy_timeout_ms } => Arc::new(SqliteStore::open(path, Duration::from_millis(busy_timeout_ms))?),
+        url::StoreUrl::Host { busy_timeout_ms } => Arc::new(SqliteStore::open(sqlite::per_host_path()?, Duration::from_millis(busy_timeout_ms))?),
         url::StoreUrl::Redis(r) => Arc::new(RedisStore::from_url(&r)?),
     })
 }

@@ -86,6 +86,35 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked))
 }
 
+/// The per-host store file (`host://`): `$TMPDIR/signwire-<euid>/nonces.db`, shared by every
+/// process of this user on this host (PHP-FPM and pre-fork workers: the default store there).
+/// The directory is created 0700 and must be a real directory owned by this user with no
+/// group or other access: another local user who pre-created it could read or delete the
+/// nonces (and so allow replays). Anything else is a configuration error.
+pub(crate) fn per_host_path() -> Result<std::path::PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::geteuid() };
+    let dir = std::env::temp_dir().join(format!("signwire-{uid}"));
+    let refuse = |why: String| Error::invalid(format!("per-host nonce store directory {}: {why}", dir.display()));
+    match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(refuse(format!("cannot create it: {e}"))),
+    }
+    let meta = std::fs::symlink_metadata(&dir).map_err(|e| refuse(e.to_string()))?;
+    if !meta.file_type().is_dir() {
+        return Err(refuse("is not a directory (a symlink or file is refused)".into()));
+    }
+    if meta.uid() != uid {
+        return Err(refuse(format!("is owned by uid {}, not this user ({uid}); remove it or name a store", meta.uid())));
+    }
+    if meta.mode() & 0o077 != 0 {
+        return Err(refuse(format!("has mode {:o}; it must be 0700", meta.mode() & 0o777)));
+    }
+    Ok(dir.join("nonces.db"))
+}
+
 impl SqliteStore {
     /// Open (creating if needed) the store file, switch it to WAL and create the table.
     /// Fails with `NONCE_STORE_UNAVAILABLE` when the file cannot be opened for writing.

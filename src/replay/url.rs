@@ -3,6 +3,7 @@
 //! ```text
 //! memory://?max_entries=1000000
 //! sqlite:///var/lib/signwire/nonces.db?busy_timeout_ms=2000
+//! host://?busy_timeout_ms=2000      (this host's SQLite file for this user, in $TMPDIR)
 //! redis://[[user]:password@]host[:port][/db]?connect_timeout_ms=1000&timeout_ms=1000&prefix=signwire
 //! ```
 //!
@@ -17,6 +18,8 @@ use crate::headers::truncate_for_log;
 pub(crate) enum StoreUrl {
     Memory { max_entries: usize },
     Sqlite { path: String, busy_timeout_ms: u64 },
+    /// `host://`: this host's SQLite file for this user (see `sqlite::per_host_path`).
+    Host { busy_timeout_ms: u64 },
     Redis(RedisUrl),
 }
 
@@ -37,6 +40,7 @@ impl std::fmt::Debug for StoreUrl {
         match self {
             StoreUrl::Memory { max_entries } => write!(f, "memory://?max_entries={max_entries}"),
             StoreUrl::Sqlite { path, busy_timeout_ms } => write!(f, "sqlite://{path}?busy_timeout_ms={busy_timeout_ms}"),
+            StoreUrl::Host { busy_timeout_ms } => write!(f, "host://?busy_timeout_ms={busy_timeout_ms}"),
             StoreUrl::Redis(r) => f.write_str(&r.describe()),
         }
     }
@@ -154,9 +158,21 @@ impl StoreUrl {
                 }
                 Ok(StoreUrl::Sqlite { path, busy_timeout_ms })
             }
+            "host" => {
+                if !body.is_empty() {
+                    return Err(bad(url, "host:// takes no host or path, only ?busy_timeout_ms=N"));
+                }
+                let mut busy_timeout_ms = 2000;
+                for (k, v) in options(url, query, &["busy_timeout_ms"])? {
+                    if k == "busy_timeout_ms" {
+                        busy_timeout_ms = number(url, k, v, 0, MAX_TIMEOUT_MS)?;
+                    }
+                }
+                Ok(StoreUrl::Host { busy_timeout_ms })
+            }
             "redis" => Ok(StoreUrl::Redis(parse_redis(url, body, query)?)),
             "rediss" => Err(bad(url, "TLS to Redis (rediss://) is not built in; use a local TLS tunnel (stunnel, spiped) and redis://")),
-            other => Err(bad(url, format!("unknown store {:?}; expected memory, sqlite or redis", truncate_for_log(other)))),
+            other => Err(bad(url, format!("unknown store {:?}; expected memory, sqlite, host or redis", truncate_for_log(other)))),
         }
     }
 }
@@ -251,6 +267,24 @@ mod tests {
         assert_eq!(r.describe(), "redis://[::1]:7000/0");
         let StoreUrl::Redis(r) = StoreUrl::parse("redis://app:pw@cache.internal").unwrap() else { panic!() };
         assert_eq!((r.host.as_str(), r.port, r.username.as_deref(), r.password.as_deref()), ("cache.internal", 6379, Some("app"), Some("pw")));
+    }
+
+    #[test]
+    fn host_is_the_per_host_sqlite_file() {
+        assert_eq!(StoreUrl::parse("host://").unwrap(), StoreUrl::Host { busy_timeout_ms: 2000 });
+        assert_eq!(StoreUrl::parse("host://?busy_timeout_ms=5").unwrap(), StoreUrl::Host { busy_timeout_ms: 5 });
+        assert!(StoreUrl::parse("host:///tmp/x.db").is_err());
+        assert!(StoreUrl::parse("host://?max_entries=5").is_err());
+        // Two opens are one file: a nonce recorded through one is a replay through the other.
+        let (a, b) = (crate::replay::open("host://").unwrap(), crate::replay::open("host://").unwrap());
+        assert!(a.describe().contains("signwire-") && a.describe().ends_with("nonces.db"), "{}", a.describe());
+        let nonce = format!("{:032x}", std::process::id() as u128 * 7919 + crate::headers::unix_now() as u128);
+        let ttl = std::time::Duration::from_secs(60);
+        assert_eq!(a.check_and_record("k", &nonce, ttl).unwrap(), crate::replay::NonceCheck::Fresh);
+        assert_eq!(b.check_and_record("k", &nonce, ttl).unwrap(), crate::replay::NonceCheck::Replayed);
+        let dir = crate::replay::sqlite::per_host_path().unwrap();
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(std::fs::symlink_metadata(dir.parent().unwrap()).unwrap().mode() & 0o777, 0o700);
     }
 
     #[test]

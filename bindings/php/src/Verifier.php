@@ -11,9 +11,11 @@ use FFI\CData;
  * Verifies signed requests: required headers, known key id, timestamp window, signature
  * (constant time, every active secret of the key), then the nonce.
  *
- * Under PHP-FPM every worker is its own process: give them one nonce store they share, or
- * each worker would accept a replayed request once (`nonceStore: 'sqlite:///var/lib/app/nonces.db'`
- * on one host, `'redis://host:6379/0'` across hosts).
+ * Under PHP-FPM every worker is its own process, so they must share one nonce store. Without
+ * `nonceStore`, a verifier in a multi-process SAPI (FPM, CGI, mod_php, LiteSpeed) uses
+ * `host://`, this host's SQLite file for this user, so a replay is refused whichever worker
+ * it reaches; `memory://` only in the CLI and a one-worker `php -S`. Name a store for a fixed path
+ * (`'sqlite:///var/lib/app/nonces.db'`) or several hosts (`'redis://host:6379/0'`).
  *
  * ```php
  * $verifier = new Signwire\Verifier('hopnow', keys: ['k1' => getenv('HOPNOW_SECRET')], maxAge: 300,
@@ -43,8 +45,9 @@ final class Verifier
      * @param int|null $maxFutureSkew furthest accepted timestamp, seconds after now (default: the scheme's)
      * @param bool $diagnostics every VerificationException carries getDiagnostic(), a line for
      *        the server's log that names what this server rebuilt (no secret, no signature)
-     * @param string|null $nonceStore store URL: `memory://?max_entries=N` (default; this process
-     *        only), `sqlite:///abs/path.db` (every FPM worker on a host), `redis://[[user]:password@]host[:port][/db]`
+     * @param string|null $nonceStore store URL: default `host://` in FPM/CGI/mod_php (this host's
+     *        SQLite file, shared by every worker) and `memory://` in the CLI and `php -S`;
+     *        `memory://?max_entries=N` (this process only), `sqlite:///abs/path.db` (every FPM worker on a host), `redis://[[user]:password@]host[:port][/db]`
      *        (several hosts). Opened now: NonceStoreUnavailableException when it cannot be.
      *        Or a Closure `fn (string $keyId, string $nonce, int $ttlSeconds): bool` for a store
      *        signwire does not ship (APCu, Memcached…): atomically record the pair and return
@@ -93,7 +96,7 @@ final class Verifier
             }
             if ($nonceStore instanceof \Closure) {
                 $this->setNonceCallback($out, $nonceStore);
-            } elseif ($nonceStore !== null) {
+            } elseif (($nonceStore ??= self::defaultNonceStore()) !== null) {
                 Library::check($ffi->signwire_verifier_set_nonce_store($out, Library::text($nonceStore, 'nonceStore')));
             }
             foreach (self::ranges($allowedIps, 'allowedIps') as $cidr) {
@@ -330,6 +333,7 @@ final class Verifier
      */
     private static function globalsRequest(?string $publicOrigin, ?array $server, ?string $body): array
     {
+        $raw = $server === null ? self::rawHeaders() : null;
         $server ??= $_SERVER;
         $body ??= (string) file_get_contents('php://input');
         $method = (string) ($server['REQUEST_METHOD'] ?? '');
@@ -350,7 +354,43 @@ final class Verifier
             $origin = "$scheme://$host";
         }
         $remoteAddr = isset($server['REMOTE_ADDR']) ? (string) $server['REMOTE_ADDR'] : null;
-        return [$method, $origin . $target, self::headersFromServer($server), $body, $remoteAddr];
+        return [$method, $origin . $target, $raw ?? self::headersFromServer($server), $body, $remoteAddr];
+    }
+
+    /**
+     * The store when none is named: `host://` (one SQLite file per host and user) where one
+     * request's process is not the next one's, so a per-process memory store would let each
+     * worker accept a replay once; null (the library's memory store) in the CLI and `php -S`.
+     */
+    private static function defaultNonceStore(): ?string
+    {
+        $multi = in_array(PHP_SAPI, ['fpm-fcgi', 'cgi-fcgi', 'cgi', 'apache2handler', 'litespeed'], true)
+            || (PHP_SAPI === 'cli-server' && (int) getenv('PHP_CLI_SERVER_WORKERS') > 1);
+        return $multi ? 'host://' : null;
+    }
+
+    /**
+     * The request's headers under the names the client sent, where the SAPI keeps them
+     * (php -S, mod_php), without names containing `_`. `$_SERVER` maps both `X-Forwarded-For`
+     * and a client's `X_Forwarded_For` to `HTTP_X_FORWARDED_FOR`, so the client's could stand
+     * in for the proxy's and pass an IP allowlist; Apache 2.4, nginx, gunicorn and werkzeug
+     * drop such names for the same reason. Under FPM/CGI `$_SERVER` is all PHP gets and the
+     * web server must drop them (nginx and Apache 2.4 do by default): null there.
+     *
+     * @return array<string,string>|null
+     */
+    private static function rawHeaders(): ?array
+    {
+        if (!in_array(PHP_SAPI, ['cli-server', 'apache2handler'], true) || !function_exists('getallheaders')) {
+            return null;
+        }
+        $headers = [];
+        foreach (getallheaders() as $name => $value) {
+            if (!str_contains((string) $name, '_')) {
+                $headers[(string) $name] = (string) $value;
+            }
+        }
+        return $headers;
     }
 
     /**

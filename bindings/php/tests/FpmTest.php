@@ -31,7 +31,7 @@ final class FpmTest extends TestCase
      * @param array<string,string> $ini
      * @param list<string> $prefix run the master through this (e.g. setpriv to drop root)
      */
-    private static function start(string $dir, array $ini, array $prefix = [], array $env = []): ServerProcess
+    private static function start(string $dir, array $ini, array $prefix = [], array $env = [], array $pool = []): ServerProcess
     {
         $port = Support::freePort();
         $root = posix_geteuid() === 0 && $prefix === [];
@@ -44,7 +44,8 @@ final class FpmTest extends TestCase
             "listen = 127.0.0.1:$port",
             $root ? 'user = root' : '',
             'pm = static',
-            'pm.max_children = 3',
+            'pm.max_children = ' . ($pool['pm.max_children'] ?? '3'),
+            isset($pool['pm.max_requests']) ? 'pm.max_requests = ' . $pool['pm.max_requests'] : '',
             'clear_env = no',
             'catch_workers_output = yes',
             'decorate_workers_output = no',
@@ -55,13 +56,13 @@ final class FpmTest extends TestCase
     }
 
     /** One FastCGI request; the client signed https://api.example.com + $target. */
-    private static function fcgi(ServerProcess $fpm, string $method, string $target, string $body, array $headers): array
+    private static function fcgi(ServerProcess $fpm, string $method, string $target, string $body, array $headers, string $script = 'verify.php'): array
     {
         [$path, $query] = array_pad(explode('?', $target, 2), 2, '');
         $env = [
             'GATEWAY_INTERFACE' => 'CGI/1.1', 'SERVER_PROTOCOL' => 'HTTP/1.1', 'SERVER_SOFTWARE' => 'signwire-test',
             'REQUEST_METHOD' => $method, 'REQUEST_URI' => $target, 'QUERY_STRING' => $query, 'SCRIPT_NAME' => $path,
-            'SCRIPT_FILENAME' => __DIR__ . '/fpm/verify.php', 'DOCUMENT_ROOT' => __DIR__ . '/fpm',
+            'SCRIPT_FILENAME' => __DIR__ . '/fpm/' . $script, 'DOCUMENT_ROOT' => __DIR__ . '/fpm',
             'SERVER_NAME' => '127.0.0.1', 'SERVER_PORT' => '8080', 'REMOTE_ADDR' => '127.0.0.1', 'HTTP_HOST' => '127.0.0.1:8080',
             'CONTENT_LENGTH' => (string) strlen($body), 'CONTENT_TYPE' => 'application/json',
         ];
@@ -184,5 +185,31 @@ final class FpmTest extends TestCase
         $this->assertSame([200, 401, 401, 401, 401, 401, 401, 401, 401], $statuses, $log);
         $this->assertGreaterThanOrEqual(2, count($workers), 'the requests reached more than one worker');
         $this->assertStringContainsString('SIGNWIRE_ERR_NONCE_REPLAYED', $log);
+    }
+
+    public function testReadmeVerifierRefusesReplaysAcrossWorkers(): void
+    {
+        // README's verifier as written (no nonceStore) behind FPM with 4 workers, each serving
+        // one request then replaced (pm.max_requests = 1): every copy of the request reaches a
+        // process with empty memory, so only a store shared by the workers can refuse it.
+        $dir = Support::tempDir('signwire-fpm-');
+        $fpm = self::start($dir, Support::preloadIni($dir), [], [], ['pm.max_children' => '4', 'pm.max_requests' => '1']);
+        try {
+            $body = '{"amount":"3.00"}';
+            $target = '/v1/pay.php?order=9';
+            $headers = Support::hopnowByHand('my api secret', 'k1', 'POST', 'https://api.example.com' . $target, $body, time(), bin2hex(random_bytes(16)));
+            $answers = [];
+            $workers = [];
+            for ($i = 0; $i < 6; $i++) {
+                $r = self::fcgi($fpm, 'POST', $target, $body, $headers, 'readme.php');
+                $answers[] = $r['status'] . ' ' . trim($r['body']);
+                $workers[$r['headers']['x-worker'] ?? '?'] = true;
+            }
+            $log = $fpm->log();
+        } finally {
+            $fpm->stop();
+        }
+        $this->assertSame(array_merge(['200 k1'], array_fill(0, 5, '401 refused: SIGNWIRE_ERR_NONCE_REPLAYED')), $answers, $log);
+        $this->assertCount(6, $workers, 'every copy reached a fresh worker process');
     }
 }

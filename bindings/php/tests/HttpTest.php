@@ -193,6 +193,22 @@ final class HttpTest extends TestCase
         $this->assertSame([200, 401, 401, 401, 401, 401], $statuses);
     }
 
+    public function testUnderscoreHeaderCannotSpoofTheProxy(): void
+    {
+        // `$_SERVER` maps X_Forwarded_For and X-Forwarded-For to one key: the client's
+        // allowed address would replace the proxy's record of the true client.
+        $target = '/allowlist.php?u=1';
+        $h = self::pythonSign('GET', self::url($target), '');
+        $this->assertRefused(self::send('GET', $target, $h + ['X-Forwarded-For' => '198.51.100.7', 'X_Forwarded_For' => '203.0.113.9'], '', 'underscore-1'),
+            'underscore-1', 'SIGNWIRE_ERR_IP_NOT_ALLOWED');
+        $h = self::pythonSign('GET', self::url($target), '');
+        $this->assertRefused(self::send('GET', $target, $h + ['X_Forwarded_For' => '203.0.113.9'], '', 'underscore-2'),
+            'underscore-2', 'SIGNWIRE_ERR_IP_NOT_ALLOWED');
+        // Control: the proxy's own header naming an allowed client passes.
+        $h = self::pythonSign('GET', self::url($target), '');
+        $this->assertAccepted(self::send('GET', $target, $h + ['X-Forwarded-For' => '203.0.113.9'], '', 'underscore-ok'));
+    }
+
     public function testBehindATlsTerminatorThePublicOriginIsSigned(): void
     {
         $target = '/behind-proxy.php?x=1';

@@ -110,6 +110,13 @@ def test_time_forms(hopnow_pair):
         signer.sign("GET", URL, timestamp=float("nan"))
     with pytest.raises(signwire.InvalidArgument):
         signer.sign("GET", URL, timestamp=-1)
+    # ctypes keeps the low 64 bits of an int: 2**64 would sign timestamp 0, 2**64 + NOW would
+    # sign NOW. Both are refused before the call, as is a `now` out of int64 range.
+    for big in (2**64, 2**64 + NOW, 2**63, -(2**63) - 1, 1e300):
+        with pytest.raises(ValueError, match="out of range"):
+            signer.sign("GET", URL, timestamp=big)
+        with pytest.raises(ValueError, match="out of range"):
+            verifier.verify("GET", URL, h, now=big)
 
 
 def test_verify_uses_the_real_clock_by_default(hopnow_pair):

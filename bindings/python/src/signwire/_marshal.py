@@ -59,20 +59,28 @@ def data(value: Any, name: str) -> bytes:
 
 
 def seconds(value: Seconds, name: str) -> int:
-    """Unix seconds from an int, a float (floored) or an aware datetime."""
+    """Unix seconds from an int, a float (floored) or an aware datetime, refused (ValueError)
+    outside the C ABI's int64_t: ctypes would silently keep the low 64 bits (2**64 signs 0)."""
     if isinstance(value, bool):
         raise TypeError(f"{name} must be unix seconds, not bool")
     if isinstance(value, int):
-        return value
-    if isinstance(value, float):
+        out = value
+    elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(f"{name} is not a finite number")
-        return int(value // 1)
-    if isinstance(value, _dt.datetime):
+        out = int(value // 1)
+    elif isinstance(value, _dt.datetime):
         if value.tzinfo is None:
             raise ValueError(f"{name} is a naive datetime; give it a timezone")
-        return int(value.timestamp() // 1)
-    raise TypeError(f"{name} must be int, float or datetime, not {type(value).__name__}")
+        out = int(value.timestamp() // 1)
+    else:
+        raise TypeError(f"{name} must be int, float or datetime, not {type(value).__name__}")
+    if not _INT64_MIN <= out <= _INT64_MAX:
+        raise ValueError(f"{name} is out of range (a 64-bit signed number of seconds): {out}")
+    return out
+
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def _header_text(value: Any) -> str:

@@ -77,8 +77,9 @@ class Verifier(m.Handle):
     300 and 60).
 
     ``nonce_store`` is a store URL — ``"memory://?max_entries=1000000"`` (the default, this
-    process only), ``"sqlite:///var/lib/app/nonces.db"`` (every worker on a host: use it
-    under gunicorn/uwsgi), ``"redis://host:6379/0"`` (several hosts) — or a callable
+    process only), ``"host://"`` (this host's SQLite file for this user: the default when
+    gunicorn, uwsgi or mod_wsgi is loaded, whose workers are separate processes),
+    ``"sqlite:///var/lib/app/nonces.db"`` (every worker on a host, at a fixed path), ``"redis://host:6379/0"`` (several hosts) — or a callable
     ``check(key_id, nonce, ttl_seconds) -> bool`` (True: new and now recorded; False:
     replayed) for a store of your own. A store that cannot answer, or a callable that raises
     or returns anything but a bool, makes verification fail with
@@ -118,6 +119,10 @@ class Verifier(m.Handle):
         allowed_ips: Optional[Iterable[str]] = None,
         trusted_proxies: Optional[Iterable[str]] = None,
     ) -> None:
+        if nonce_store is None and _prefork_server():
+            # Each worker is its own process: a per-process memory store would let each one
+            # accept a replay once. host:// is this host's SQLite file, shared by all of them.
+            nonce_store = "host://"
         s = Scheme.of(scheme)
         try:
             ptr = s._enter()
@@ -411,3 +416,10 @@ def request_context(scheme_doc: Mapping[str, Any], headers: Any, diagnostic: Opt
             key_id = v
         found[n] = v
     return {"key_id": key_id, "headers": found, "diagnostic": diagnostic}
+
+
+def _prefork_server() -> bool:
+    """True when this process runs under a server whose workers are separate processes."""
+    import sys
+
+    return any(name in sys.modules for name in ("gunicorn", "uwsgi", "mod_wsgi"))

@@ -98,8 +98,12 @@ class SignwireMiddleware:
         self.app = app
         self.guard = Guard(verifier, public_origin, max_body, logger, open_with, server_time_header, realm, metrics)
         self.paths = PathFilter(exempt, include)
+        self._store_checked = False
 
     def __call__(self, environ: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if not self._store_checked:
+            self._store_checked = True
+            _warn_if_store_is_per_process(self.guard.verifier, environ, self.guard.log)
         if not self.paths.verifies(environ.get("PATH_INFO") or "/"):
             return self.app(environ, start_response)
         try:
@@ -220,3 +224,16 @@ def _headers(environ: Dict[str, Any]) -> List[Tuple[str, bytes]]:
         elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
             out.append((key.replace("_", "-"), _native_bytes(value)))
     return out
+
+
+def _warn_if_store_is_per_process(verifier: Verifier, environ: Dict[str, Any], logger: Optional[logging.Logger]) -> None:
+    # A server that says its workers are separate processes (PEP 3333 wsgi.multiprocess) but
+    # one the verifier did not recognise at construction: each worker's memory store would
+    # accept a replay once. Said once, loudly; the fix is a shared store.
+    store = getattr(verifier, "_nonce_store", None)
+    if environ.get("wsgi.multiprocess") and (store is None or (isinstance(store, str) and store.startswith("memory:"))):
+        (logger or logging.getLogger("signwire")).error(
+            "signwire: this WSGI server runs several worker processes but the verifier's nonce store is "
+            "per-process memory, so a replayed request is accepted once per worker: pass "
+            "nonce_store='host://' (one SQLite file per host) or a sqlite:// or redis:// store URL"
+        )
