@@ -44,8 +44,8 @@ pub const MAX_KEY_FILE_LEN: usize = 64 * 1024;
 pub struct SharedKey(Zeroizing<[u8; SHARED_KEY_LEN]>);
 
 impl SharedKey {
-    /// A key from exactly 32 bytes. Shorter input is [`Status::WeakKey`]; longer input is
-    /// [`Status::InvalidArgument`] (signwire never truncates a key).
+    /// A key from exactly 32 bytes. Shorter input and 32 zero bytes are [`Status::WeakKey`];
+    /// longer input is [`Status::InvalidArgument`] (signwire never truncates a key).
     pub fn new(bytes: &[u8]) -> Result<SharedKey> {
         if bytes.len() < SHARED_KEY_LEN {
             return Err(Error::new(
@@ -56,6 +56,11 @@ impl SharedKey {
         let arr: [u8; SHARED_KEY_LEN] = bytes.try_into().map_err(|_| {
             Error::invalid(format!("a shared key for A256GCM is 32 bytes; this one is {} bytes", bytes.len()))
         })?;
+        // 32 zero bytes is what an unset buffer or a failed decode gives: a placeholder that
+        // anyone could guess, never a key.
+        if arr.iter().all(|&b| b == 0) {
+            return Err(Error::new(Status::WeakKey, "the shared key is 32 zero bytes (unset or failed to decode?); use random bytes"));
+        }
         Ok(SharedKey(Zeroizing::new(arr)))
     }
 
@@ -304,6 +309,7 @@ mod tests {
         assert!(SharedKey::new(&[1; 32]).is_ok());
         assert_eq!(SharedKey::new(&[1; 31]).unwrap_err().status(), Status::WeakKey);
         assert_eq!(SharedKey::new(&[]).unwrap_err().status(), Status::WeakKey);
+        assert_eq!(SharedKey::new(&[0; 32]).unwrap_err().status(), Status::WeakKey);
         assert_eq!(SharedKey::new(&[1; 33]).unwrap_err().status(), Status::InvalidArgument);
         assert_eq!(format!("{:?}", SharedKey::new(&[1; 32]).unwrap()), "SharedKey(<redacted>)");
     }

@@ -146,6 +146,7 @@ PY;
         $this->failsWith(Signwire\WeakKeyException::class, fn () => Recipient::rsa('r', self::vector('rsa1024-public.pem')));
         $this->failsWith(Signwire\WeakKeyException::class, fn () => new OpeningKeys(rsa: ['r' => self::vector('rsa1024-private.pem')]));
         $this->failsWith(Signwire\WeakKeyException::class, fn () => Recipient::shared('k', random_bytes(16)));
+        $this->failsWith(Signwire\WeakKeyException::class, fn () => Recipient::shared('k', str_repeat("\0", 32)));
         $keys->remove('aes-1');
         $this->failsWith(Signwire\UnknownKeyException::class, fn () => $keys->remove('aes-1'));
     }

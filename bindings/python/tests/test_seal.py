@@ -126,6 +126,8 @@ def test_bad_tokens_and_keys_raise_their_exception() -> None:
         signwire.OpeningKeys(rsa={"r": pem("rsa1024-private.pem")})
     with pytest.raises(signwire.WeakKey):
         signwire.Recipient.shared("k", os.urandom(16))
+    with pytest.raises(signwire.WeakKey):
+        signwire.Recipient.shared("k", bytes(32))  # an unset buffer, not a key
     keys.remove("aes-1")
     with pytest.raises(signwire.UnknownKey):
         keys.remove("aes-1")
