@@ -141,11 +141,144 @@ fn replay_and_usage_errors() {
     assert_eq!(cli(&["sign", "--scheme", "hopnow", "--key-id", "k1", "--secret-env", "NOPE_NOT_SET", "--method", "GET", "--url", url], &[], b"").status.code(), Some(2));
     assert_eq!(cli(&["sign", "--bogus", "1"], &[], b"").status.code(), Some(2));
     assert_eq!(cli(&["sign", "--scheme", "nope", "--key-id", "k1", "--secret-env", "S", "--method", "GET", "--url", url], &env, b"").status.code(), Some(2));
+    // sign's stdout holds headers only (`sign ... > headers.txt` feeds curl): the status
+    // name of a failure goes to stderr.
     let o = cli(&["sign", "--scheme", "hopnow", "--key-id", "k1", "--secret-env", "S", "--method", "get", "--url", url], &env, b"");
-    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(2), "SIGNWIRE_ERR_INVALID_ARGUMENT\n"));
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(2), ""));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("SIGNWIRE_ERR_INVALID_ARGUMENT"));
     // A stale request.
     let mut stale = verify.clone();
     stale.extend(["--now", "4102444800"]);
     let o = cli(&stale, &env, b"");
     assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(1), "SIGNWIRE_ERR_TIMESTAMP_TOO_OLD\n"));
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn help_and_version_for_every_command() {
+    for sub in [
+        "sign", "verify", "explain", "diff", "serve", "seal", "open", "seal-query", "open-query", "epintower", "completions", "man",
+        "version",
+    ] {
+        let o = cli(&[sub, "--help"], &[], b"");
+        assert_eq!(o.status.code(), Some(0), "{sub} --help: {}", stderr(&o));
+        assert!(stdout(&o).contains("Usage: signwire "), "{sub} --help: {}", stdout(&o));
+        assert!(o.stderr.is_empty(), "{sub} --help wrote to stderr");
+    }
+    for sub in ["sign", "verify", "explain"] {
+        let o = cli(&["epintower", sub, "--help"], &[], b"");
+        assert_eq!(o.status.code(), Some(0));
+        assert!(stdout(&o).contains("FIELD"), "{}", stdout(&o));
+    }
+    let want = format!("signwire {}\n", env!("CARGO_PKG_VERSION"));
+    for args in [&["--version"][..], &["-V"], &["version"]] {
+        let o = cli(args, &[], b"");
+        assert_eq!((o.status.code(), stdout(&o)), (Some(0), want.clone()), "{args:?}");
+    }
+}
+
+#[test]
+fn usage_errors_are_short_on_stderr_with_suggestions() {
+    let o = cli(&["sgin"], &[], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert!(stderr(&o).contains("'sign'"), "{}", stderr(&o));
+    let o = cli(&["sign", "--scheme", "hopnow", "--key-id", "k", "--secret-env", "S", "--method", "GET", "--url", "https://h/", "--nocne", "1"], &[("S", "s")], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert!(stderr(&o).contains("--nonce"), "{}", stderr(&o));
+    assert!(stderr(&o).lines().count() <= 8, "{}", stderr(&o));
+    // A missing required option and a secret on the command line: no echo of the secret.
+    let o = cli(&["verify", "--scheme", "hopnow"], &[], b"");
+    assert_eq!((o.status.code(), o.stdout.is_empty()), (Some(2), true));
+    assert!(stderr(&o).contains("--key-id"));
+    let o = cli(&["sign", "--secret", "hunter2-secret"], &[], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--secret is not accepted") && !stderr(&o).contains("hunter2"), "{}", stderr(&o));
+    // An error after parsing (unset variable) is short too, and stdout stays empty.
+    let o = cli(&["sign", "--scheme", "hopnow", "--key-id", "k", "--secret-env", "SIGNWIRE_TEST_UNSET", "--method", "GET", "--url", "https://h/"], &[], b"");
+    assert_eq!((o.status.code(), o.stdout.is_empty()), (Some(2), true));
+    assert!(stderr(&o).lines().count() <= 4 && stderr(&o).contains("SIGNWIRE_TEST_UNSET"), "{}", stderr(&o));
+}
+
+#[test]
+fn json_output_of_sign_explain_and_verify() {
+    let doc = vectors("hopnow.json");
+    let v = &doc["vectors"][0];
+    let env = [("S", s(v, "secret"))];
+    let b = body(&v["body"]);
+    let base = ["--scheme", "hopnow", "--key-id", s(v, "key_id"), "--secret-env", "S", "--method", s(v, "method"), "--url", s(v, "url"), "--body-file", "-"];
+    let fixed = ["--timestamp", s(v, "timestamp"), "--nonce", s(v, "nonce"), "--json"];
+    let run = |cmd: &str, extra: &[&str], input: &[u8]| {
+        let mut a = vec![cmd];
+        a.extend(base);
+        a.extend(extra);
+        cli(&a, &env, input)
+    };
+    let o = run("sign", &fixed, &b);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let headers: Vec<(String, String)> = j["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["name"].as_str().unwrap().to_string(), h["value"].as_str().unwrap().to_string()))
+        .collect();
+    // The vector's signature comes from Python's hmac (tests/vectors).
+    assert!(headers.contains(&("X-Signature".into(), s(v, "signature").into())), "{headers:?}");
+    let o = run("explain", &fixed, &b);
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(j["signature"], v["signature"]);
+    assert_eq!(j["payload_len"].as_u64().unwrap() as usize, hex::decode(s(v, "payload_hex")).unwrap().len());
+    assert!(j["fingerprint_line"].as_str().unwrap().starts_with("signwire-fp scheme=hopnow "));
+    assert!(!stdout(&o).contains(s(v, "secret")));
+    // verify --json: ok, then a refusal with the diagnostic line, exit codes unchanged.
+    let hdrs: Vec<String> = headers.iter().flat_map(|(n, val)| ["--header".to_string(), format!("{n}: {val}")]).collect();
+    let mut args: Vec<&str> = vec!["--now", s(v, "timestamp"), "--json"];
+    args.extend(hdrs.iter().map(String::as_str));
+    let o = run("verify", &args, &b);
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!((o.status.code(), j["verdict"].as_str(), j["key_id"].as_str()), (Some(0), Some("ok"), Some(s(v, "key_id"))));
+    let mut tampered = b.clone();
+    tampered.push(b'!');
+    let o = run("verify", &args, &tampered);
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!((o.status.code(), j["verdict"].as_str(), j["status"].as_str()), (Some(1), Some("refused"), Some("SIGNWIRE_ERR_BAD_SIGNATURE")));
+    assert!(j["diagnostic"].as_str().unwrap().contains(&format!("body=len:{},", tampered.len())), "{j}");
+}
+
+#[test]
+fn completions_and_man_page_from_the_same_definition() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = cli(&["completions", shell], &[], b"");
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        let out = stdout(&o);
+        for word in ["serve", "explain", "public-url", "secret-env"] {
+            assert!(out.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    // bash parses the bash script.
+    let o = cli(&["completions", "bash"], &[], b"");
+    let check = Command::new("bash").arg("-n").stdin(Stdio::piped()).spawn().and_then(|mut c| {
+        c.stdin.take().unwrap().write_all(&o.stdout)?;
+        c.wait()
+    });
+    assert!(check.unwrap().success());
+    assert_eq!(cli(&["completions", "tcsh"], &[], b"").status.code(), Some(2));
+    let o = cli(&["man"], &[], b"");
+    let page = stdout(&o);
+    assert!(page.starts_with(".ie") || page.contains(".TH signwire 1"), "{}", &page[..page.len().min(200)]);
+    for sub in ["sign", "verify", "serve", "completions"] {
+        assert!(page.contains(sub), "man page lacks {sub}");
+    }
+    let dir = std::env::temp_dir().join(format!("signwire-man-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    assert!(cli(&["man", "--out-dir", dir.to_str().unwrap()], &[], b"").status.success());
+    for f in ["signwire.1", "signwire-serve.1", "signwire-epintower-sign.1"] {
+        assert!(std::fs::read_to_string(dir.join(f)).unwrap().contains(".TH"), "{f}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -5,7 +5,7 @@ RSA-OAEP-256+A256GCM: signwire seals -> the library opens; the library seals -> 
 opens. Also sealed query parameters, and tokens the libraries make that signwire must
 refuse. Keys are fresh: RSA from `openssl genpkey`, AES from the OS generator.
 Ends with 'N passed, N failed'."""
-import base64, json, os, secrets, subprocess, sys, tempfile, traceback
+import base64, json, os, re, secrets, subprocess, sys, tempfile, traceback
 
 from jwcrypto import jwe as jw_jwe, jwk as jw_jwk
 from jwcrypto.common import json_encode
@@ -67,6 +67,20 @@ def sw_seal(alg, body):
 
 def sw_open(alg, token, expect=0):
     return sh(SIGNWIRE, "open", "--kid", KID[alg], *OPEN_KEY[alg], stdin=token.encode(), expect=expect)
+
+
+def refused(*cmd, stdin=b"", expect=1):
+    """A command that must fail: stdout stays empty (it is the plaintext or token file), and
+    stderr's 'signwire: STATUS: message' names the status, which is returned."""
+    r = subprocess.run(cmd, input=stdin, capture_output=True)
+    assert r.returncode == expect and r.stdout == b"", (r.returncode, r.stdout[:200], r.stderr)
+    m = re.match(rb"signwire: (SIGNWIRE_[A-Z0-9_]+): ", r.stderr)
+    assert m, r.stderr
+    return m.group(1), r.stderr
+
+
+def sw_refused(alg, token):
+    return refused(SIGNWIRE, "open", "--kid", KID[alg], *OPEN_KEY[alg], stdin=token.encode())
 
 
 # jwcrypto
@@ -158,35 +172,35 @@ def library_tokens_signwire_refuses():
     cbc = jf_jwe.encrypt_compact({"alg": "dir", "enc": "A128CBC-HS256", "kid": "aes-2026"}, b"card", jf_aes,
                                  algorithms=["dir", "A128CBC-HS256"])
     for alg, token in (("dir", kw), ("RSA-OAEP-256", oaep1), ("dir", cbc)):
-        out = sw_open(alg, token, expect=1)
-        assert out.strip() == b"SIGNWIRE_ERR_UNSUPPORTED_ALGORITHM", out
+        name, err = sw_refused(alg, token)
+        assert name == b"SIGNWIRE_ERR_UNSUPPORTED_ALGORITHM", err
     # Wrong key: jwcrypto seals with another AES key under the same kid.
     other = jw_jwk.JWK(kty="oct", k=jw_jwk.base64url_encode(secrets.token_bytes(32)))
     t = jw_jwe.JWE(b"card", protected=json_encode({"alg": "dir", "enc": "A256GCM", "kid": "aes-2026"}))
     t.add_recipient(other)
-    assert sw_open("dir", t.serialize(compact=True), expect=1).strip() == b"SIGNWIRE_ERR_DECRYPTION_FAILED"
+    assert sw_refused("dir", t.serialize(compact=True))[0] == b"SIGNWIRE_ERR_DECRYPTION_FAILED"
     # Tampered ciphertext of a library token.
     good = jw_seal("RSA-OAEP-256", b"card=4111111111111111").split(".")
     ct = bytearray(base64.urlsafe_b64decode(good[3] + "=" * (-len(good[3]) % 4)))
     ct[0] ^= 1
     good[3] = base64.urlsafe_b64encode(bytes(ct)).rstrip(b"=").decode()
-    out = sw_open("RSA-OAEP-256", ".".join(good), expect=1)
-    assert out.strip() == b"SIGNWIRE_ERR_DECRYPTION_FAILED" and b"4111" not in out
+    name, err = sw_refused("RSA-OAEP-256", ".".join(good))
+    assert name == b"SIGNWIRE_ERR_DECRYPTION_FAILED" and b"4111" not in err
 
 
 def weak_rsa_key_refused():
-    out = sh(SIGNWIRE, "seal", "--kid", "w", "--rsa-key-file", path("weak-pub.pem"), stdin=b"x", expect=2)
-    assert out.strip() == b"SIGNWIRE_ERR_WEAK_KEY", out
-    out = sh(SIGNWIRE, "open", "--kid", "w", "--rsa-key-file", path("weak.pem"), stdin=b"a.b.c.d.e", expect=2)
-    assert out.strip() == b"SIGNWIRE_ERR_WEAK_KEY", out
+    name, err = refused(SIGNWIRE, "seal", "--kid", "w", "--rsa-key-file", path("weak-pub.pem"), stdin=b"x", expect=2)
+    assert name == b"SIGNWIRE_ERR_WEAK_KEY", err
+    name, err = refused(SIGNWIRE, "open", "--kid", "w", "--rsa-key-file", path("weak.pem"), stdin=b"a.b.c.d.e", expect=2)
+    assert name == b"SIGNWIRE_ERR_WEAK_KEY", err
 
 
 def token_over_limit_refused():
     token = sw_seal("dir", b"x" * 5000)
     out = sw_open("dir", token)
     assert out == b"x" * 5000
-    out = sh(SIGNWIRE, "open", "--kid", "aes-2026", *OPEN_KEY["dir"], "--max-token-len", "4096", stdin=token.encode(), expect=1)
-    assert out.strip() == b"SIGNWIRE_ERR_INPUT_TOO_LARGE", out
+    name, err = refused(SIGNWIRE, "open", "--kid", "aes-2026", *OPEN_KEY["dir"], "--max-token-len", "4096", stdin=token.encode())
+    assert name == b"SIGNWIRE_ERR_INPUT_TOO_LARGE", err
 
 
 def keys_never_on_the_command_line():

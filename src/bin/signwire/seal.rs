@@ -1,89 +1,31 @@
 //! `signwire seal`, `open`, `seal-query`, `open-query`: sealed bodies from the command line.
 //!
 //! Keys come from files or environment variables, never from arguments. Data that may be
-//! sensitive (bodies, queries) comes from files or stdin for the same reason.
+//! sensitive (bodies, queries) comes from files or stdin for the same reason. stdout holds
+//! only the token or the plaintext: a failure's status name goes to stderr, so that
+//! `signwire open ... > plain.txt` never writes it into the output file.
 
+use crate::args::{OpenArgs, OpenQueryArgs, SealArgs, SealKey, SealQueryArgs};
+use crate::input::{secret_from_env, secret_from_file, trim_newline};
+use crate::{emit, Fail};
 use signwire::seal::{query, OpeningKeys, Recipient, RsaPrivateKey, RsaPublicKey, SharedKey};
 use signwire::{Error, Status};
-use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::process::ExitCode;
 use zeroize::Zeroizing;
-
-pub const USAGE: &str = "  signwire seal       --kid ID KEY [--body-file PATH|-]          token on stdout
-  signwire open       --kid ID KEY [--token-file PATH|-] [--max-token-len N]
-                                                                  plaintext on stdout
-  signwire seal-query --kid ID KEY --params card,cvv [--param sealed] [--query-file PATH|-]
-  signwire open-query --kid ID KEY [--param sealed] [--query-file PATH|-]
-    KEY is one of --aes-key-file PATH, --aes-key-env VAR (32 bytes as 64 hex digits or 43
-    base64url characters: alg dir), --rsa-key-file PATH, --rsa-key-env VAR (PEM or DER:
-    the public key to seal, the private key to open: alg RSA-OAEP-256).
-    Input defaults to stdin; one trailing newline of a token or query is ignored.
-    exit status: 0 ok, 1 the token did not open, 2 usage or input error";
-
-const TAKES_VALUE: &[&str] = &[
-    "kid", "aes-key-file", "aes-key-env", "rsa-key-file", "rsa-key-env", "body-file", "token-file", "query-file", "params", "param",
-    "max-token-len",
-];
-
-pub fn is_command(cmd: &str) -> bool {
-    matches!(cmd, "seal" | "open" | "seal-query" | "open-query")
-}
-
-enum Fail {
-    Usage(String),
-    Input(Error),
-    Open(Error),
-}
-
-fn parse(argv: &[String]) -> Result<HashMap<String, String>, Fail> {
-    let mut out = HashMap::new();
-    let mut i = 0;
-    while i < argv.len() {
-        let a = &argv[i];
-        let Some(name) = a.strip_prefix("--") else { return Err(Fail::Usage(format!("unexpected argument {a:?}"))) };
-        if matches!(name, "key" | "aes-key" | "rsa-key" | "secret") {
-            return Err(Fail::Usage(format!("--{name} is not accepted: keys come from a file or an environment variable")));
-        }
-        if !TAKES_VALUE.contains(&name) {
-            return Err(Fail::Usage(format!("unknown option --{name}")));
-        }
-        let v = argv.get(i + 1).ok_or_else(|| Fail::Usage(format!("--{name} needs a value")))?.clone();
-        if out.insert(name.to_string(), v).is_some() {
-            return Err(Fail::Usage(format!("--{name} given twice")));
-        }
-        i += 2;
-    }
-    Ok(out)
-}
 
 enum KeySource {
     Aes(Zeroizing<Vec<u8>>),
     Rsa(Zeroizing<Vec<u8>>),
 }
 
-fn read_source(file: Option<&String>, env: Option<&String>, what: &str) -> Result<Option<Zeroizing<Vec<u8>>>, Fail> {
-    match (file, env) {
-        (None, None) => Ok(None),
-        (Some(_), Some(_)) => Err(Fail::Usage(format!("give --{what}-file or --{what}-env, not both"))),
-        (Some(p), None) => {
-            std::fs::read(p).map(|b| Some(Zeroizing::new(b))).map_err(|e| Fail::Usage(format!("cannot read --{what}-file {p}: {e}")))
-        }
-        (None, Some(var)) => std::env::var_os(var)
-            .map(|v| Some(Zeroizing::new(v.into_encoded_bytes())))
-            .ok_or_else(|| Fail::Usage(format!("environment variable {var} is not set"))),
-    }
-}
-
-fn key_source(args: &HashMap<String, String>) -> Result<KeySource, Fail> {
-    let aes = read_source(args.get("aes-key-file"), args.get("aes-key-env"), "aes-key")?;
-    let rsa = read_source(args.get("rsa-key-file"), args.get("rsa-key-env"), "rsa-key")?;
-    match (aes, rsa) {
-        (Some(a), None) => Ok(KeySource::Aes(a)),
-        (None, Some(r)) => Ok(KeySource::Rsa(r)),
-        (Some(_), Some(_)) => Err(Fail::Usage("give an AES key or an RSA key, not both".into())),
-        (None, None) => Err(Fail::Usage("a key is required: --aes-key-file, --aes-key-env, --rsa-key-file or --rsa-key-env".into())),
-    }
+/// The one key source clap let through.
+fn key_source(k: &SealKey) -> Result<KeySource, Fail> {
+    Ok(match (&k.aes_key_file, &k.aes_key_env, &k.rsa_key_file, &k.rsa_key_env) {
+        (Some(p), ..) => KeySource::Aes(secret_from_file(p, "--aes-key-file")?),
+        (_, Some(v), ..) => KeySource::Aes(secret_from_env(v)?),
+        (.., Some(p), _) => KeySource::Rsa(secret_from_file(p, "--rsa-key-file")?),
+        (.., Some(v)) => KeySource::Rsa(secret_from_env(v)?),
+        _ => return Err(Fail::Usage("a key is required: --aes-key-file, --aes-key-env, --rsa-key-file or --rsa-key-env".into())),
+    })
 }
 
 /// 64 hex digits or 43 unpadded base64url characters; the two lengths cannot be confused.
@@ -102,44 +44,29 @@ fn aes_key(text: &[u8]) -> Result<SharedKey, Fail> {
     SharedKey::new(&raw).map_err(Fail::Input)
 }
 
-fn read_input(args: &HashMap<String, String>, option: &str, trim_newline: bool) -> Result<Zeroizing<Vec<u8>>, Fail> {
-    let mut data = Zeroizing::new(Vec::new());
-    match args.get(option).map(String::as_str) {
-        None | Some("-") => {
-            std::io::stdin().read_to_end(&mut data).map_err(|e| Fail::Usage(format!("cannot read stdin: {e}")))?;
-        }
-        Some(p) => *data = std::fs::read(p).map_err(|e| Fail::Usage(format!("cannot read --{option} {p}: {e}")))?,
-    }
-    if trim_newline && data.ends_with(b"\n") {
-        data.pop();
-        if data.ends_with(b"\r") {
-            data.pop();
-        }
-    }
-    Ok(data)
+/// A file, or stdin for `None` and `-`.
+fn read_input(file: Option<&str>, option: &str, trim: bool) -> Result<Zeroizing<Vec<u8>>, Fail> {
+    let data = match file {
+        None | Some("-") => crate::input::stdin_bytes("the input")?,
+        Some(p) => std::fs::read(p).map_err(|e| Fail::Usage(format!("cannot read --{option} {p}: {e}")))?,
+    };
+    Ok(Zeroizing::new(if trim { trim_newline(data) } else { data }))
 }
 
-fn kid(args: &HashMap<String, String>) -> Result<&str, Fail> {
-    args.get("kid").map(String::as_str).ok_or_else(|| Fail::Usage("--kid is required".into()))
-}
-
-fn recipient(args: &HashMap<String, String>) -> Result<Recipient, Fail> {
-    let kid = kid(args)?;
-    match key_source(args)? {
+fn recipient(kid: &str, k: &SealKey) -> Result<Recipient, Fail> {
+    match key_source(k)? {
         KeySource::Aes(t) => Recipient::shared(kid, aes_key(&t)?),
         KeySource::Rsa(pem) => Recipient::rsa(kid, RsaPublicKey::parse(&pem).map_err(Fail::Input)?),
     }
     .map_err(Fail::Input)
 }
 
-fn opening_keys(args: &HashMap<String, String>) -> Result<OpeningKeys, Fail> {
+fn opening_keys(kid: &str, k: &SealKey, max_token_len: Option<usize>) -> Result<OpeningKeys, Fail> {
     let mut keys = OpeningKeys::new();
-    if let Some(n) = args.get("max-token-len") {
-        let n: usize = n.parse().map_err(|_| Fail::Usage("--max-token-len takes a number of bytes".into()))?;
+    if let Some(n) = max_token_len {
         keys = keys.with_max_token_len(n).map_err(Fail::Input)?;
     }
-    let kid = kid(args)?;
-    match key_source(args)? {
+    match key_source(k)? {
         KeySource::Aes(t) => keys.add_shared(kid, aes_key(&t)?),
         KeySource::Rsa(pem) => keys.add_rsa(kid, RsaPrivateKey::parse(&pem).map_err(Fail::Input)?),
     }
@@ -151,7 +78,7 @@ fn opening_keys(args: &HashMap<String, String>) -> Result<OpeningKeys, Fail> {
 fn opened<T>(r: signwire::Result<T>) -> Result<T, Fail> {
     r.map_err(|e| match e.status() {
         Status::MalformedToken | Status::DecryptionFailed | Status::UnsupportedAlgorithm | Status::UnknownKey | Status::InputTooLarge => {
-            Fail::Open(e)
+            Fail::Refused(e)
         }
         _ => Fail::Input(e),
     })
@@ -161,58 +88,33 @@ fn text(data: &[u8], what: &str) -> Result<String, Fail> {
     String::from_utf8(data.to_vec()).map_err(|_| Fail::Input(Error::new(Status::InvalidUtf8, format!("the {what} is not UTF-8"))))
 }
 
-fn run(cmd: &str, args: &HashMap<String, String>) -> Result<Vec<u8>, Fail> {
-    let param = args.get("param").map_or(query::DEFAULT_PARAM, String::as_str);
-    match cmd {
-        "seal" => {
-            let r = recipient(args)?;
-            let body = read_input(args, "body-file", false)?;
-            Ok(r.seal(&body).map_err(Fail::Input)?.into_bytes())
-        }
-        "open" => {
-            let keys = opening_keys(args)?;
-            let token = read_input(args, "token-file", true)?;
-            Ok(opened(keys.open(&token[..]))?.to_vec())
-        }
-        "seal-query" => {
-            let r = recipient(args)?;
-            let params = args.get("params").ok_or_else(|| Fail::Usage("--params is required (comma-separated names)".into()))?;
-            let names: Vec<&str> = params.split(',').map(str::trim).collect();
-            let q = text(&read_input(args, "query-file", true)?, "query")?;
-            Ok(query::seal_query(&q, &names, param, &r).map_err(Fail::Input)?.into_bytes())
-        }
-        "open-query" => {
-            let keys = opening_keys(args)?;
-            let q = text(&read_input(args, "query-file", true)?, "query")?;
-            Ok(opened(query::open_query(&q, param, &keys))?.as_bytes().to_vec())
-        }
-        _ => Err(Fail::Usage(format!("unknown command {cmd:?}"))),
-    }
+/// `seal`: the token on stdout.
+pub fn seal(a: &SealArgs) -> Result<(), Fail> {
+    let r = recipient(&a.kid, &a.key)?;
+    let body = read_input(a.body_file.as_deref(), "body-file", false)?;
+    emit(r.seal(&body).map_err(Fail::Input)?.as_bytes())
 }
 
-pub fn main(cmd: &str, argv: &[String], usage: &str) -> ExitCode {
-    match parse(argv).and_then(|a| run(cmd, &a)) {
-        Ok(out) => {
-            let out = Zeroizing::new(out);
-            let mut stdout = std::io::stdout().lock();
-            if stdout.write_all(&out).and_then(|_| stdout.flush()).is_err() {
-                return ExitCode::from(2);
-            }
-            ExitCode::SUCCESS
-        }
-        Err(Fail::Usage(m)) => {
-            eprintln!("signwire: {m}\n\n{usage}");
-            ExitCode::from(2)
-        }
-        Err(Fail::Input(e)) => {
-            println!("{}", e.status().name());
-            eprintln!("signwire: {}", e.message());
-            ExitCode::from(2)
-        }
-        Err(Fail::Open(e)) => {
-            println!("{}", e.status().name());
-            eprintln!("signwire: {}", e.message());
-            ExitCode::from(1)
-        }
-    }
+/// `open`: the plaintext on stdout.
+pub fn open(a: &OpenArgs) -> Result<(), Fail> {
+    let keys = opening_keys(&a.kid, &a.key, a.max_token_len)?;
+    let token = read_input(a.token_file.as_deref(), "token-file", true)?;
+    emit(&opened(keys.open(&token[..]))?)
+}
+
+/// `seal-query`: the query with the named parameters sealed into one.
+pub fn seal_query(a: &SealQueryArgs) -> Result<(), Fail> {
+    let r = recipient(&a.kid, &a.key)?;
+    let names: Vec<&str> = a.params.split(',').map(str::trim).collect();
+    let q = text(&read_input(a.query_file.as_deref(), "query-file", true)?, "query")?;
+    let param = a.param.as_deref().unwrap_or(query::DEFAULT_PARAM);
+    emit(query::seal_query(&q, &names, param, &r).map_err(Fail::Input)?.as_bytes())
+}
+
+/// `open-query`: the query with the sealed parameter opened back into its parameters.
+pub fn open_query(a: &OpenQueryArgs) -> Result<(), Fail> {
+    let keys = opening_keys(&a.kid, &a.key, a.max_token_len)?;
+    let q = text(&read_input(a.query_file.as_deref(), "query-file", true)?, "query")?;
+    let param = a.param.as_deref().unwrap_or(query::DEFAULT_PARAM);
+    emit(opened(query::open_query(&q, param, &keys))?.as_bytes())
 }
