@@ -159,7 +159,7 @@ pub struct SignArgs {
 /// The verifier's policy, shared by `verify` and `serve`.
 #[derive(Args, Debug)]
 pub struct PolicyArgs {
-    /// Nonce store: memory://?max_entries=N (default), sqlite:///abs/path.db, redis://[:password@]host:port/db
+    /// Nonce store: memory://?max_entries=N (default), sqlite:///abs/path.db, redis://[[user]:password@]host[:port][/db]
     #[arg(long, value_name = "URL")]
     pub nonce_store: Option<String>,
     /// Accept only clients in this CIDR (repeat for more)
