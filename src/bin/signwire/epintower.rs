@@ -57,7 +57,13 @@ pub fn run(cmd: &EpinCmd, m: &ArgMatches) -> ExitCode {
         EpinCmd::Verify { common, .. } => ("epintower verify", common),
         EpinCmd::Explain { common } => ("epintower explain", common),
     };
-    finish(name, exec(cmd, common, m))
+    let r = exec(cmd, common, m);
+    // verify's verdict is its output, as for `signwire verify`: the status name on stdout for
+    // a refusal (exit 1) or refused input (exit 2); sign and explain keep stdout clean.
+    if let (EpinCmd::Verify { .. }, Err(Fail::Input(e) | Fail::Refused(e))) = (cmd, &r) {
+        let _ = emit(format!("{}\n", e.status().name()).as_bytes());
+    }
+    finish(name, r)
 }
 
 fn exec(cmd: &EpinCmd, a: &EpinArgs, m: &ArgMatches) -> Result<(), Fail> {
@@ -77,10 +83,7 @@ fn exec(cmd: &EpinCmd, a: &EpinArgs, m: &ArgMatches) -> Result<(), Fail> {
         // The verdict is verify's output: on stdout, like `signwire verify`.
         EpinCmd::Verify { signature, .. } => match scheme.verify_with_rounds(rounds, &values, signature) {
             Ok(()) => emit(b"ok\n"),
-            Err(e) => {
-                emit(format!("{}\n", e.status().name()).as_bytes())?;
-                Err(if e.status().is_verification_failure() { Fail::Refused(e) } else { Fail::Input(e) })
-            }
+            Err(e) => Err(if e.status().is_verification_failure() { Fail::Refused(e) } else { Fail::Input(e) }),
         },
         EpinCmd::Explain { .. } => explain(&scheme, rounds, &fields),
     }
