@@ -1,6 +1,9 @@
-//! Property tests: the fuzz targets' invariants (fuzz/fuzz_targets/), run on random input in
-//! the normal test suite. Case counts are kept small so `cargo test` stays fast; the fuzzers
-//! run the same invariants for hours (scripts/fuzz).
+//! Property tests of signwire's own consistency: round trips, mutations, grammars, on random
+//! input in the normal test suite (case counts kept small so `cargo test` stays fast). They
+//! sign and verify with signwire itself; the properties whose expected values come from
+//! outside signwire (the `hmac` crate, josekit, the `bcrypt` crate, hand-written grammars)
+//! are in tests/oracles.rs, and the fuzz targets' own invariants run over the committed
+//! corpus in tests/fuzz_corpus.rs.
 //!
 //! - a signed request verifies (round trip), for random method, URL, body and headers;
 //! - any single mutation of method, URL, body, timestamp, nonce, signature or key id makes it

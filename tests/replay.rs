@@ -353,6 +353,12 @@ fn keyring_changes_at_runtime_under_concurrent_verification() {
         Signed { url: u.into(), body: b.into(), headers: Headers::parse(&h.to_block()).unwrap() }
     };
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // The first SYNCED rounds are handshakes with the rotating thread (it verifies once while
+    // the secret is surely present and once while it is surely retired), so both outcomes are
+    // seen by construction, not by scheduling luck; the rounds after run free, racing.
+    const SYNCED: usize = 30;
+    let (to_verifier, rotation_event) = std::sync::mpsc::channel::<bool>();
+    let (verified, rotator_resume) = std::sync::mpsc::channel::<()>();
     let rotator = {
         let (v, stop) = (v.clone(), stop.clone());
         std::thread::spawn(move || {
@@ -361,8 +367,17 @@ fn keyring_changes_at_runtime_under_concurrent_verification() {
             while !stop.load(Ordering::Relaxed) || rounds < 100 {
                 unsafe {
                     assert_eq!(signwire_verifier_add_secret(v.0, k.as_ptr(), ROTATING.as_ptr() as *const c_char, ROTATING.len()), SIGNWIRE_OK);
-                    std::thread::yield_now();
+                    if rounds < SYNCED {
+                        to_verifier.send(true).unwrap();
+                        rotator_resume.recv().unwrap();
+                    } else {
+                        std::thread::yield_now();
+                    }
                     assert_eq!(signwire_verifier_retire_secret(v.0, k.as_ptr(), ROTATING.as_ptr() as *const c_char, ROTATING.len()), SIGNWIRE_OK);
+                    if rounds < SYNCED {
+                        to_verifier.send(false).unwrap();
+                        rotator_resume.recv().unwrap();
+                    }
                 }
                 rounds += 1;
             }
@@ -377,7 +392,16 @@ fn keyring_changes_at_runtime_under_concurrent_verification() {
         let v = v.clone();
         std::thread::spawn(move || {
             let mut seen = std::collections::HashMap::new();
-            for r in &rotating_reqs {
+            let mut reqs = rotating_reqs.iter();
+            for _ in 0..2 * SYNCED {
+                let present = rotation_event.recv().unwrap();
+                let got = c_verify(&v, reqs.next().unwrap(), None);
+                let want = if present { SIGNWIRE_OK } else { SIGNWIRE_ERR_BAD_SIGNATURE };
+                assert_eq!(got, want, "secret {}", if present { "present" } else { "retired" });
+                *seen.entry(got as i32).or_insert(0usize) += 1;
+                verified.send(()).unwrap();
+            }
+            for r in reqs {
                 *seen.entry(c_verify(&v, r, None) as i32).or_insert(0usize) += 1;
             }
             seen
@@ -398,6 +422,10 @@ fn keyring_changes_at_runtime_under_concurrent_verification() {
     let allowed = [SIGNWIRE_OK as i32, SIGNWIRE_ERR_BAD_SIGNATURE as i32];
     assert!(seen.keys().all(|k| allowed.contains(k)), "unexpected statuses while rotating: {seen:?}");
     assert_eq!(seen.values().sum::<usize>(), 3000);
+    // Both outcomes happened: at least the handshaken ones (a zero here would mean the
+    // rotating secret was never seen, or never retired).
+    assert!(seen.get(&(SIGNWIRE_OK as i32)).copied().unwrap_or(0) >= SYNCED, "{seen:?}");
+    assert!(seen.get(&(SIGNWIRE_ERR_BAD_SIGNATURE as i32)).copied().unwrap_or(0) >= SYNCED, "{seen:?}");
     // Retired for good now.
     let after = sign_requests(1, ROTATING);
     assert_eq!(c_verify(&v, &after[0], None), SIGNWIRE_ERR_BAD_SIGNATURE);

@@ -1,28 +1,8 @@
-//! Headers::parse on arbitrary text: never panics, refuses what it must, and what it accepts
-//! renders to a block that parses back to the same entries.
+//! Fuzz target `headers`, run by scripts/fuzz.
+//! The input type and invariants are in fuzz/invariants/headers.rs, shared with
+//! tests/fuzz_corpus.rs, which replays the committed corpus (fuzz/corpus/headers/) in the test
+//! command; this file only hands libFuzzer's inputs to them.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
-use signwire::headers::{Headers, MAX_HEADER_BLOCK_LEN, MAX_HEADER_COUNT, MAX_HEADER_VALUE_LEN};
+include!("../invariants/headers.rs");
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    match Headers::parse(text) {
-        Ok(h) => {
-            assert!(text.len() <= MAX_HEADER_BLOCK_LEN);
-            assert!(h.len() <= MAX_HEADER_COUNT);
-            for (name, value) in h.iter() {
-                assert!(!name.is_empty() && !name.contains(':'));
-                assert!(value.len() <= MAX_HEADER_VALUE_LEN);
-                assert!(!value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f), "control byte accepted");
-                assert!(!value.starts_with([' ', '\t']) && !value.ends_with([' ', '\t']));
-                // Lookup by any case either finds one value or reports a duplicate.
-                match h.get(&name.to_ascii_uppercase()) {
-                    Ok(v) => assert!(v.is_some()),
-                    Err(e) => assert_eq!(e.status(), signwire::Status::MalformedHeader),
-                }
-            }
-            assert_eq!(Headers::parse(&h.to_block()).expect("rendered block parses"), h);
-        }
-        Err(e) => assert!(matches!(e.status(), signwire::Status::MalformedHeader | signwire::Status::InputTooLarge)),
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| check(data));

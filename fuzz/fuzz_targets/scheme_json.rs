@@ -1,17 +1,8 @@
-//! Scheme::from_json on arbitrary text: never panics; what it accepts validates, and its
-//! JSON form reads back to the same scheme.
+//! Fuzz target `scheme_json`, run by scripts/fuzz.
+//! The input type and invariants are in fuzz/invariants/scheme_json.rs, shared with
+//! tests/fuzz_corpus.rs, which replays the committed corpus (fuzz/corpus/scheme_json/) in the test
+//! command; this file only hands libFuzzer's inputs to them.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
-use signwire::Scheme;
+include!("../invariants/scheme_json.rs");
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    if let Ok(s) = Scheme::from_json(text) {
-        s.validate().expect("an accepted scheme validates");
-        assert_eq!(Scheme::from_json(&s.to_json()).expect("to_json reads back"), s);
-        // A scheme without replay protection or an unsigned body is never accepted.
-        use signwire::canonical::Component;
-        assert!(s.components.contains(&Component::Timestamp) && s.components.contains(&Component::Nonce));
-        assert!(s.components.iter().any(|c| matches!(c, Component::Body | Component::BodySha256)));
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| check(data));

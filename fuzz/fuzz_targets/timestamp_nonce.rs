@@ -1,26 +1,8 @@
-//! parse_timestamp and check_nonce accept exactly their grammar: canonical decimal seconds
-//! (no sign, no leading zero, no spaces, fits i64) and exactly N hex digits.
+//! Fuzz target `timestamp_nonce`, run by scripts/fuzz.
+//! The input type and invariants are in fuzz/invariants/timestamp_nonce.rs, shared with
+//! tests/fuzz_corpus.rs, which replays the committed corpus (fuzz/corpus/timestamp_nonce/) in the test
+//! command; this file only hands libFuzzer's inputs to them.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
-use signwire::headers::{check_nonce, parse_timestamp};
+include!("../invariants/timestamp_nonce.rs");
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(s) = std::str::from_utf8(data) else { return };
-    let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let canonical = digits && (s == "0" || !s.starts_with('0'));
-    match parse_timestamp(s) {
-        Ok(n) => {
-            assert!(canonical, "{s:?} accepted");
-            assert!(n >= 0);
-            assert_eq!(n.to_string(), s, "accepted text is not the canonical form");
-        }
-        Err(e) => {
-            assert_eq!(e.status(), signwire::Status::MalformedHeader);
-            assert!(!canonical || s.parse::<i64>().is_err(), "{s:?} refused");
-        }
-    }
-    for len in [16, 32, 64] {
-        let ok = s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
-        assert_eq!(check_nonce(s, len).is_ok(), ok, "{s:?} / {len}");
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| check(data));

@@ -1,18 +1,23 @@
 /* C tests of include/signwire.h, linked against libsignwire.so and run under valgrind.
  *
- *   test_signwire [VECTORS_TXT]
+ *   test_signwire VECTORS_TXT      (required: without it, or when short, the run fails)
  *
  * Every function of the header is called here: success paths, NULL for each pointer
  * argument, invalid UTF-8, short buffers, and each bad-input row of the foundation issue.
  * Expected MACs come from OpenSSL's HMAC() and from the shared vectors (tests/vectors/<name>.json,
- * computed by Python's hmac; flattened by vectors_to_text.py), never from signwire itself.
+ * computed by Python's hmac; flattened by vectors_to_text.py), never from signwire itself;
+ * bcrypt signatures from PHP and libcrypt's crypt(), sealed bodies from jwcrypto's tokens and
+ * OpenSSL's AES-GCM/RSA-OAEP. Suite 20-c fails when a header function is not called here.
  * After every failing call the thread's error message must be non-empty and must not contain
  * any secret or expected signature the test knows. Ends with "N passed, M failed".
  */
 #include <signwire.h>
 
+#include <crypt.h>
 #include <limits.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
@@ -23,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef SIGNWIRE_EXPECTED_VERSION
 #error "build with -DSIGNWIRE_EXPECTED_VERSION='\"x.y.z\"' (the Makefile reads it from Cargo.toml)"
@@ -1182,6 +1188,291 @@ static void request_vector(char **f) {
     free(sigtext);
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* Sealed bodies (JWE compact, dir or RSA-OAEP-256, A256GCM). Expected values: jwcrypto's   */
+/* tokens (tests/vectors/seal/jose-vectors.json), and signwire's tokens opened here with     */
+/* OpenSSL's AES-256-GCM and RSA-OAEP(SHA-256) as RFC 7516 describes, not by signwire.       */
+
+#ifndef SIGNWIRE_VECTORS_DIR
+#error "build with -DSIGNWIRE_VECTORS_DIR='\"path/to/tests/vectors\"' (the Makefile sets it)"
+#endif
+/* jose-vectors.json's `aes-1` (vectors_to_text.py checks the file still holds it). */
+static const char AES_1_HEX[] = "d2517c1bfa20eaba09d4c7533512d13049c301e3dfbd059f56cbc971cb17d0ca";
+
+/* A whole file into a NUL-terminated buffer (caller frees); NULL when unreadable. */
+static char *read_file(const char *name, size_t *len) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", SIGNWIRE_VECTORS_DIR, name);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        fail_at(__LINE__, "cannot open %s", path);
+        return NULL;
+    }
+    char *buf = malloc(65536);
+    size_t n = fread(buf, 1, 65535, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int b64url_value(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
+    return -1;
+}
+
+/* Unpadded base64url, as JWE writes it; returns the length, or (size_t)-1 on a bad char. */
+static size_t b64url_decode(const char *in, size_t len, unsigned char *out) {
+    size_t o = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < len; i++) {
+        int v = b64url_value(in[i]);
+        if (v < 0)
+            return (size_t)-1;
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)((acc >> bits) & 0xffu);
+        }
+    }
+    return o;
+}
+
+/* Open a compact JWE with OpenSSL: the content key is `cek` (dir) or unwrapped with `rsa`
+ * (RSA-OAEP, SHA-256 and MGF1-SHA-256). Returns the plaintext length, or -1. */
+static long openssl_open(const char *token, const unsigned char *cek, EVP_PKEY *rsa, unsigned char *out) {
+    const char *dot[4];
+    const char *p = token;
+    for (int i = 0; i < 4; i++) {
+        dot[i] = strchr(p, '.');
+        if (!dot[i])
+            return -1;
+        p = dot[i] + 1;
+    }
+    size_t tlen = strlen(token);
+    unsigned char key[512], iv[64], tag[64], *ct = malloc(tlen);
+    unsigned char wrapped[512];
+    size_t wlen = b64url_decode(dot[0] + 1, (size_t)(dot[1] - dot[0] - 1), wrapped);
+    size_t ivlen = b64url_decode(dot[1] + 1, (size_t)(dot[2] - dot[1] - 1), iv);
+    size_t ctlen = b64url_decode(dot[2] + 1, (size_t)(dot[3] - dot[2] - 1), ct);
+    size_t taglen = b64url_decode(dot[3] + 1, strlen(dot[3] + 1), tag);
+    long result = -1;
+    size_t keylen = 32;
+    if (wlen == (size_t)-1 || ivlen != 12 || ctlen == (size_t)-1 || taglen != 16)
+        goto done;
+    if (rsa) {
+        EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(rsa, NULL);
+        keylen = sizeof key;
+        int ok = pc && EVP_PKEY_decrypt_init(pc) == 1 && EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_OAEP_PADDING) == 1 &&
+                 EVP_PKEY_CTX_set_rsa_oaep_md(pc, EVP_sha256()) == 1 && EVP_PKEY_CTX_set_rsa_mgf1_md(pc, EVP_sha256()) == 1 &&
+                 EVP_PKEY_decrypt(pc, key, &keylen, wrapped, wlen) == 1;
+        EVP_PKEY_CTX_free(pc);
+        if (!ok || keylen != 32)
+            goto done;
+    } else {
+        if (wlen != 0)
+            goto done;
+        memcpy(key, cek, 32);
+    }
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int n = 0, n2 = 0;
+    /* The additional data is the protected header exactly as sent (its base64url text). */
+    int ok = EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, iv) == 1 &&
+             EVP_DecryptUpdate(c, NULL, &n, (const unsigned char *)token, (int)(dot[0] - token)) == 1 &&
+             EVP_DecryptUpdate(c, out, &n, ct, (int)ctlen) == 1 &&
+             EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, tag) == 1 && EVP_DecryptFinal_ex(c, out + n, &n2) == 1;
+    EVP_CIPHER_CTX_free(c);
+    if (ok)
+        result = n + n2;
+done:
+    free(ct);
+    return result;
+}
+
+static EVP_PKEY *rsa_private(void) {
+    size_t len = 0;
+    char *pem = read_file("seal/rsa2048-private.pem", &len);
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    free(pem);
+    CHECK(k != NULL);
+    return k;
+}
+
+/* Opening keys holding jose-vectors.json's keys: aes-1 and rsa-1. */
+static signwire_seal_keys *jose_vector_keys(void) {
+    signwire_seal_keys *k = NULL;
+    unsigned char aes[32];
+    char *raw = NULL;
+    EXPECT(SIGNWIRE_OK, signwire_seal_keys_new(0, &k));
+    CHECK(unhex(AES_1_HEX, &raw) == 32);
+    memcpy(aes, raw, 32);
+    free(raw);
+    EXPECT(SIGNWIRE_OK, signwire_seal_keys_add_shared(k, "aes-1", (const char *)aes, sizeof aes));
+    size_t len = 0;
+    char *pem = read_file("seal/rsa2048-private.pem", &len);
+    EXPECT(SIGNWIRE_OK, signwire_seal_keys_add_rsa(k, "rsa-1", pem, len));
+    free(pem);
+    return k;
+}
+
+/* jwe <name_hex> <token> <expect> <plaintext_hex|-> */
+static void jwe_vector(const signwire_seal_keys *keys, char **f) {
+    char *name = NULL, *plain = NULL;
+    unhex(f[1], &name);
+    size_t plen = unhex(f[4], &plain);
+    size_t tlen = strlen(f[2]);
+    char *out = malloc(tlen + 1);
+    size_t w = 12345;
+    signwire_status got = signwire_open(keys, f[2], tlen, out, tlen + 1, &w);
+    if (strcmp(f[3], "ok") == 0) {
+        EXPECT(SIGNWIRE_OK, got);
+        if (got != SIGNWIRE_OK || w != plen || memcmp(out, plain, plen) != 0)
+            fail_at(__LINE__, "jwe vector '%s': wrong plaintext", name);
+        else
+            passed++;
+    } else if (strcmp(signwire_status_name((int32_t)got), f[3]) == 0) {
+        passed++;
+    } else {
+        fail_at(__LINE__, "jwe vector '%s': %s, expected %s", name, signwire_status_name((int32_t)got), f[3]);
+    }
+    free(out);
+    free(name);
+    free(plain);
+}
+
+/* The value of parameter `name` in a query, copied into `out`. */
+static int query_param(const char *query, const char *name, char *out, size_t cap) {
+    size_t n = strlen(name);
+    for (const char *p = query; p && *p; p = strchr(p, '&') ? strchr(p, '&') + 1 : NULL) {
+        if (strncmp(p, name, n) == 0 && p[n] == '=') {
+            const char *v = p + n + 1;
+            size_t len = strcspn(v, "&");
+            if (len >= cap)
+                return 0;
+            memcpy(out, v, len);
+            out[len] = '\0';
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void test_seal(void) {
+    section = "seal";
+    static const char PLAIN[] = "{\"card\":\"4111111111111111\",\"cvv\":\"123\"}";
+    unsigned char aes[32];
+    for (size_t i = 0; i < sizeof aes; i++)
+        aes[i] = (unsigned char)(0xA0u + i);
+    EVP_PKEY *rsa = rsa_private();
+    size_t publen = 0;
+    char *pub = read_file("seal/rsa2048-public.pem", &publen);
+    signwire_seal_recipient *shared = NULL, *to_rsa = NULL;
+    EXPECT(SIGNWIRE_ERR_WEAK_KEY, signwire_seal_recipient_new_shared("c-aes", (const char *)aes, 16, &shared));
+    CHECK(shared == NULL);
+    EXPECT(SIGNWIRE_OK, signwire_seal_recipient_new_shared("c-aes", (const char *)aes, sizeof aes, &shared));
+    EXPECT(SIGNWIRE_ERR_NULL_POINTER, signwire_seal_recipient_new_rsa("c-rsa", NULL, publen, &to_rsa));
+    EXPECT(SIGNWIRE_OK, signwire_seal_recipient_new_rsa("c-rsa", pub, publen, &to_rsa));
+    /* 16 MiB, as documented. */
+    CHECK(signwire_seal_max_token_len() == 16u * 1024 * 1024);
+
+    char token[4096], back[4096];
+    unsigned char opened[4096];
+    size_t w = 0, need = 0;
+    /* dir: header, empty key, 12-byte IV, ciphertext, 16-byte tag; all base64url. */
+    EXPECT(SIGNWIRE_OK, signwire_seal(shared, PLAIN, sizeof PLAIN - 1, token, sizeof token, &w));
+    CHECK(w == strlen(token));
+    EXPECT(SIGNWIRE_OK, signwire_seal_len(shared, sizeof PLAIN - 1, &need));
+    size_t hdr = strcspn(token, ".");
+    size_t ct_b64 = ((sizeof PLAIN - 1) * 4 + 2) / 3;
+    CHECK(need == hdr + 1 + 0 + 1 + 16 + 1 + ct_b64 + 1 + 22 + 1);
+    unsigned char hjson[256];
+    size_t hlen = b64url_decode(token, hdr, hjson);
+    CHECK(hlen != (size_t)-1 && hlen < sizeof hjson);
+    if (hlen < sizeof hjson) {
+        hjson[hlen] = '\0';
+        CHECK(strstr((char *)hjson, "\"alg\":\"dir\"") && strstr((char *)hjson, "\"enc\":\"A256GCM\"") &&
+              strstr((char *)hjson, "\"kid\":\"c-aes\""));
+    }
+    long n = openssl_open(token, aes, NULL, opened);
+    CHECK(n == (long)(sizeof PLAIN - 1) && memcmp(opened, PLAIN, sizeof PLAIN - 1) == 0);
+    EXPECT(SIGNWIRE_ERR_BUFFER_TOO_SMALL, signwire_seal(shared, PLAIN, sizeof PLAIN - 1, token, 10, &w));
+    CHECK(w == need);
+
+    /* RSA-OAEP-256: OpenSSL unwraps the content key with the private key. */
+    EXPECT(SIGNWIRE_OK, signwire_seal(to_rsa, PLAIN, sizeof PLAIN - 1, token, sizeof token, &w));
+    n = openssl_open(token, NULL, rsa, opened);
+    CHECK(n == (long)(sizeof PLAIN - 1) && memcmp(opened, PLAIN, sizeof PLAIN - 1) == 0);
+    EXPECT(SIGNWIRE_OK, signwire_seal_len(to_rsa, sizeof PLAIN - 1, &need));
+    CHECK(need == w + 1);
+
+    /* signwire opens what it sealed; a removed kid is UNKNOWN_KEY; a small limit is refused. */
+    signwire_seal_keys *keys = NULL;
+    EXPECT(SIGNWIRE_OK, signwire_seal_keys_new(0, &keys));
+    EXPECT(SIGNWIRE_OK, signwire_seal_keys_add_shared(keys, "c-aes", (const char *)aes, sizeof aes));
+    size_t len = 0;
+    char *pem = read_file("seal/rsa2048-private.pem", &len);
+    EXPECT(SIGNWIRE_OK, signwire_seal_keys_add_rsa(keys, "c-rsa", pem, len));
+    EXPECT(SIGNWIRE_ERR_INVALID_ARGUMENT, signwire_seal_keys_add_rsa(keys, "c-bad", "not a key", 9));
+    free(pem);
+    EXPECT(SIGNWIRE_OK, signwire_open(keys, token, w, back, sizeof back, &w));
+    CHECK(w == sizeof PLAIN - 1 && memcmp(back, PLAIN, w) == 0);
+    EXPECT(SIGNWIRE_OK, signwire_seal(shared, PLAIN, sizeof PLAIN - 1, token, sizeof token, &w));
+    EXPECT(SIGNWIRE_OK, signwire_seal_keys_remove(keys, "c-aes"));
+    EXPECT(SIGNWIRE_ERR_UNKNOWN_KEY, signwire_open(keys, token, w, back, sizeof back, &w));
+    EXPECT(SIGNWIRE_ERR_UNKNOWN_KEY, signwire_seal_keys_remove(keys, "c-aes"));
+    EXPECT(SIGNWIRE_OK, signwire_seal_keys_add_shared(keys, "c-aes", (const char *)aes, sizeof aes));
+    signwire_seal_keys *small = NULL;
+    EXPECT(SIGNWIRE_OK, signwire_seal_keys_new(64, &small));
+    EXPECT(SIGNWIRE_OK, signwire_seal_keys_add_shared(small, "c-aes", (const char *)aes, sizeof aes));
+    EXPECT(SIGNWIRE_ERR_INPUT_TOO_LARGE, signwire_open(small, token, strlen(token), back, sizeof back, &w));
+    signwire_seal_keys_free(small);
+
+    /* Query sealing: the named pairs go into one `sealed` parameter, which OpenSSL opens. */
+    char q[4096], tok[4096];
+    EXPECT(SIGNWIRE_OK, signwire_seal_query(shared, "a=1&card=4111&b=2", "card", NULL, q, sizeof q, &w));
+    CHECK(strncmp(q, "a=1&sealed=", 11) == 0 && strstr(q, "&b=2") != NULL && strstr(q, "card") == NULL);
+    CHECK(query_param(q, "sealed", tok, sizeof tok));
+    n = openssl_open(tok, aes, NULL, opened);
+    CHECK(n == 9 && memcmp(opened, "card=4111", 9) == 0);
+    EXPECT(SIGNWIRE_OK, signwire_open_query(keys, q, NULL, back, sizeof back, &w));
+    CHECK(strcmp(back, "a=1&card=4111&b=2") == 0);
+    EXPECT(SIGNWIRE_ERR_MALFORMED_TOKEN, signwire_open_query(keys, "a=1", NULL, back, sizeof back, &w));
+
+    /* Encrypt-then-sign: the body is the token, the signature OpenSSL's HMAC over it. */
+    EXPECT(SIGNWIRE_OK, signwire_seal(shared, PLAIN, sizeof PLAIN - 1, token, sizeof token, &w));
+    signwire_verifier *v = verifier_with(KEY_ID, SECRET_A);
+    char blk[2048], kid[SIGNWIRE_KEY_ID_MAX];
+    size_t kw = 0;
+    /* verify_and_open reads the clock: sign at the current time. */
+    char now[32];
+    snprintf(now, sizeof now, "%lld", (long long)time(NULL));
+    signed_block(blk, sizeof blk, KEY_ID, SECRET_A, "POST", URL, now, token, w);
+    size_t pw = 0;
+    EXPECT(SIGNWIRE_OK, signwire_verify_and_open(v, keys, "POST", URL, token, w, blk, NULL, back, sizeof back, &pw, kid,
+                                                 sizeof kid, &kw));
+    CHECK(strcmp(kid, KEY_ID) == 0 && kw == strlen(KEY_ID));
+    CHECK(pw == sizeof PLAIN - 1 && memcmp(back, PLAIN, pw) == 0);
+    signed_block(blk, sizeof blk, KEY_ID, SECRET_B, "POST", URL, now, token, w);
+    memset(back, 0x55, sizeof back);
+    EXPECT(SIGNWIRE_ERR_BAD_SIGNATURE, signwire_verify_and_open(v, keys, "POST", URL, token, w, blk, NULL, back, sizeof back, &pw,
+                                                               NULL, 0, NULL));
+    CHECK((unsigned char)back[0] == 0x55);
+    signwire_verifier_free(v);
+    signwire_seal_keys_free(keys);
+    signwire_seal_recipient_free(shared);
+    signwire_seal_recipient_free(to_rsa);
+    free(pub);
+    EVP_PKEY_free(rsa);
+}
+
 static int test_vectors(const char *path) {
     section = "vectors";
     FILE *fp = fopen(path, "r");
@@ -1191,17 +1482,26 @@ static int test_vectors(const char *path) {
     }
     char *line = NULL;
     size_t cap = 0;
-    int count = 0;
+    int count = 0, macs = 0, reqs = 0, jwes = 0, want_macs = -1, want_reqs = -1, want_jwes = -1;
+    /* The first line says how many of each follow: a truncated file fails, not shrinks. */
+    if (getline(&line, &cap, fp) <= 0 || sscanf(line, "count %d %d %d", &want_macs, &want_reqs, &want_jwes) != 3)
+        fail_at(__LINE__, "%s does not start with a 'count MACS REQS JWES' line", path);
+    signwire_seal_keys *keys = jose_vector_keys();
     while (getline(&line, &cap, fp) > 0) {
         char *fields[16];
         int n = 0;
         for (char *tok = strtok(line, " \n"); tok && n < 16; tok = strtok(NULL, " \n"))
             fields[n++] = tok;
-        if (n == 6 && strcmp(fields[0], "mac") == 0)
+        if (n == 6 && strcmp(fields[0], "mac") == 0) {
             mac_vector(fields);
-        else if (n == 14 && strcmp(fields[0], "req") == 0)
+            macs++;
+        } else if (n == 14 && strcmp(fields[0], "req") == 0) {
             request_vector(fields);
-        else {
+            reqs++;
+        } else if (n == 5 && strcmp(fields[0], "jwe") == 0) {
+            jwe_vector(keys, fields);
+            jwes++;
+        } else {
             fail_at(__LINE__, "unreadable vector line with %d fields", n);
             continue;
         }
@@ -1209,7 +1509,12 @@ static int test_vectors(const char *path) {
     }
     free(line);
     fclose(fp);
-    CHECK(count > 0);
+    signwire_seal_keys_free(keys);
+    if (macs != want_macs || reqs != want_reqs || jwes != want_jwes)
+        fail_at(__LINE__, "%s: read %d MAC, %d request and %d JWE vectors, its count line says %d, %d and %d", path,
+                macs, reqs, jwes, want_macs, want_reqs, want_jwes);
+    /* RFC 4231 + RFC 2202, the HopNow + generic request files, jwcrypto's tokens: never fewer. */
+    CHECK(macs >= 20 && reqs >= 8 && jwes >= 17);
     return count;
 }
 
@@ -1349,6 +1654,251 @@ static void test_http_signatures(void) {
     EVP_PKEY_free(pkey);
 }
 
+/* ------------------------------------------------------------------------------------- */
+/* bcrypt signatures: bcrypt(sha1ⁿ(field₁‖field₂‖…)), each sha1 round written as 40 lowercase */
+/* hex characters. Expected values: PHP's password_hash output (tests/vectors/epintower.json) */
+/* and, for what signwire signs, OpenSSL's SHA-1 plus libcrypt's crypt() re-hashing with the  */
+/* signature's own salt.                                                                       */
+
+static const char *const EPIN_FIELDS[] = {"BA078F952DA3AA1B08141D22C69E11DA", "b1db2d4759e706079016fe7825e7ae18",
+                                          "DF6649B8_9D57_53DF_2674_C768FE6DE0CB"};
+static const size_t EPIN_LENS[] = {32, 32, 36};
+/* PHP: password_hash(sha1(implode('', $fields)), PASSWORD_BCRYPT, ['cost' => 4]) as $2a$. */
+static const char PHP_REQUEST_2A[] = "$2a$04$9SrX13ekFYIfJafzFiA3q.6eUevv5qNp1N/N4iXmAZQ5UBEoOK8IW";
+/* PHP, UTF-8 fields: request (1 round) and response (2 rounds), cost 4. */
+static const char *const UTF8_FIELDS[] = {"\xc3\x9cn\xc3\xaf" "c\xc3\xb8" "d\xc3\xa9-\xe5\xae\xa2\xe6\x88\xb7",
+                                          "\xd1\x81\xd0\xb5\xd0\xba\xd1\x80\xd0\xb5\xd1\x82\xf0\x9f\x99\x82",
+                                          "tab\tand spaces"};
+static const char PHP_UTF8_REQUEST[] = "$2y$04$R9bDrbNX9D8MRivI9Jc7n.IUwDbXQy8XxB8yMAl3KREksAl8cakaC";
+static const char PHP_UTF8_RESPONSE[] = "$2y$04$rSv9UWtCIlOMnhRZreD4y.IYHKeAhiRO5C5wJk.vBh290VGbvOQ5G";
+
+/* sha1ⁿ of the concatenated fields, as 40 hex characters (n >= 1). */
+static void sha1_rounds(const char *const *fields, const size_t *lens, size_t count, int rounds, char out[41]) {
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    unsigned char d[SHA_DIGEST_LENGTH];
+    EVP_DigestInit_ex(c, EVP_sha1(), NULL);
+    for (size_t i = 0; i < count; i++)
+        EVP_DigestUpdate(c, fields[i], lens[i]);
+    EVP_DigestFinal_ex(c, d, NULL);
+    EVP_MD_CTX_free(c);
+    to_hex(d, sizeof d, out);
+    for (int r = 1; r < rounds; r++) {
+        SHA1((const unsigned char *)out, 40, d);
+        to_hex(d, sizeof d, out);
+    }
+}
+
+/* crypt() of `password` with `hash` as the setting: equal to `hash` when it matches. */
+static int crypt_matches(const char *password, const char *hash) {
+    const char *got = crypt(password, hash);
+    return got != NULL && strcmp(got, hash) == 0;
+}
+
+static void test_bcrypt(void) {
+    section = "bcrypt";
+    size_t utf8_lens[3];
+    for (int i = 0; i < 3; i++)
+        utf8_lens[i] = strlen(UTF8_FIELDS[i]);
+    /* The bcrypt format's length, 60 characters ($2y$NN$ + 22 salt + 31 hash), and PHP's
+     * PASSWORD_BCRYPT default cost (10 before PHP 8.4). */
+    CHECK(signwire_bcrypt_hash_len() == 60);
+    CHECK(signwire_bcrypt_hash_max() == 61);
+    CHECK(signwire_bcrypt_default_cost() == 10);
+
+    /* PHP's signatures verify; each checked in the wrong direction does not. */
+    EXPECT(SIGNWIRE_OK, signwire_epintower_verify_request(EPIN_FIELDS, EPIN_LENS, 3, PHP_REQUEST_2A, strlen(PHP_REQUEST_2A)));
+    EXPECT(SIGNWIRE_ERR_BAD_SIGNATURE,
+           signwire_epintower_verify_response(EPIN_FIELDS, EPIN_LENS, 3, PHP_REQUEST_2A, strlen(PHP_REQUEST_2A)));
+    EXPECT(SIGNWIRE_OK, signwire_epintower_verify_request(UTF8_FIELDS, utf8_lens, 3, PHP_UTF8_REQUEST, 60));
+    EXPECT(SIGNWIRE_OK, signwire_epintower_verify_response(UTF8_FIELDS, utf8_lens, 3, PHP_UTF8_RESPONSE, 60));
+    EXPECT(SIGNWIRE_ERR_BAD_SIGNATURE, signwire_epintower_verify_request(UTF8_FIELDS, utf8_lens, 3, PHP_UTF8_RESPONSE, 60));
+    EXPECT(SIGNWIRE_OK, signwire_epintower_verify_rounds(2, UTF8_FIELDS, utf8_lens, 3, PHP_UTF8_RESPONSE, 60));
+    EXPECT(SIGNWIRE_ERR_MALFORMED_HEADER, signwire_epintower_verify_request(EPIN_FIELDS, EPIN_LENS, 3, PHP_REQUEST_2A, 59));
+
+    /* What signwire signs, crypt() re-hashes with the same salt to the same string. */
+    char sig[SIGNWIRE_BCRYPT_HASH_MAX], pw1[41], pw2[41], pw3[41];
+    size_t w = 0;
+    sha1_rounds(EPIN_FIELDS, EPIN_LENS, 3, 1, pw1);
+    sha1_rounds(EPIN_FIELDS, EPIN_LENS, 3, 2, pw2);
+    sha1_rounds(EPIN_FIELDS, EPIN_LENS, 3, 3, pw3);
+    CHECK(strcmp(pw1, "74865cd92b89741f2ea1188fac34660e880a2a25") == 0); /* PHP's sha1() in epintower.json */
+    EXPECT(SIGNWIRE_OK, signwire_epintower_sign_request(EPIN_FIELDS, EPIN_LENS, 3, 4, sig, sizeof sig, &w));
+    CHECK(w == 60 && strncmp(sig, "$2y$04$", 7) == 0 && crypt_matches(pw1, sig) && !crypt_matches(pw2, sig));
+    EXPECT(SIGNWIRE_OK, signwire_epintower_sign_response(EPIN_FIELDS, EPIN_LENS, 3, 4, sig, sizeof sig, &w));
+    CHECK(crypt_matches(pw2, sig) && !crypt_matches(pw1, sig));
+    EXPECT(SIGNWIRE_OK, signwire_epintower_sign_rounds(3, EPIN_FIELDS, EPIN_LENS, 3, 4, sig, sizeof sig, &w));
+    CHECK(crypt_matches(pw3, sig));
+    EXPECT(SIGNWIRE_ERR_BUFFER_TOO_SMALL, signwire_epintower_sign_request(EPIN_FIELDS, EPIN_LENS, 3, 4, sig, 60, &w));
+    CHECK(w == 61);
+    /* And what crypt() makes from a salt of our own, signwire verifies. */
+    const char *made = crypt(pw3, "$2b$04$abcdefghijklmnopqrstuu");
+    CHECK(made != NULL && strlen(made) == 60);
+    if (made) {
+        char copy[61];
+        memcpy(copy, made, 61);
+        EXPECT(SIGNWIRE_OK, signwire_epintower_verify_rounds(3, EPIN_FIELDS, EPIN_LENS, 3, copy, 60));
+        EXPECT(SIGNWIRE_ERR_BAD_SIGNATURE, signwire_epintower_verify_rounds(2, EPIN_FIELDS, EPIN_LENS, 3, copy, 60));
+    }
+
+    /* Scheme objects: the preset, and a document with its own rounds. */
+    signwire_bcrypt_scheme *s = NULL;
+    EXPECT(SIGNWIRE_ERR_INVALID_ARGUMENT, signwire_bcrypt_scheme_new("no-such-scheme", &s));
+    CHECK(s == NULL);
+    EXPECT(SIGNWIRE_OK, signwire_bcrypt_scheme_new("epintower", &s));
+    EXPECT(SIGNWIRE_OK, signwire_bcrypt_scheme_verify_request(s, UTF8_FIELDS, utf8_lens, 3, PHP_UTF8_REQUEST, 60));
+    EXPECT(SIGNWIRE_OK, signwire_bcrypt_scheme_verify_response(s, UTF8_FIELDS, utf8_lens, 3, PHP_UTF8_RESPONSE, 60));
+    signwire_bcrypt_scheme_free(s);
+    s = NULL;
+    EXPECT(SIGNWIRE_OK, signwire_bcrypt_scheme_new(
+                            "{\"name\":\"c-test\",\"request_sha1_rounds\":3,\"response_sha1_rounds\":2,\"cost\":4}", &s));
+    EXPECT(SIGNWIRE_OK, signwire_bcrypt_scheme_sign_request(s, EPIN_FIELDS, EPIN_LENS, 3, 0, sig, sizeof sig, &w));
+    CHECK(strncmp(sig, "$2y$04$", 7) == 0 && crypt_matches(pw3, sig));
+    EXPECT(SIGNWIRE_OK, signwire_bcrypt_scheme_verify_request(s, EPIN_FIELDS, EPIN_LENS, 3, sig, w));
+    EXPECT(SIGNWIRE_ERR_BAD_SIGNATURE, signwire_bcrypt_scheme_verify_response(s, EPIN_FIELDS, EPIN_LENS, 3, sig, w));
+    EXPECT(SIGNWIRE_OK, signwire_bcrypt_scheme_sign_response(s, EPIN_FIELDS, EPIN_LENS, 3, 5, sig, sizeof sig, &w));
+    CHECK(strncmp(sig, "$2y$05$", 7) == 0 && crypt_matches(pw2, sig));
+    EXPECT(SIGNWIRE_OK, signwire_bcrypt_scheme_verify_response(s, EPIN_FIELDS, EPIN_LENS, 3, sig, w));
+    EXPECT(SIGNWIRE_ERR_NULL_POINTER, signwire_bcrypt_scheme_verify_response(NULL, EPIN_FIELDS, EPIN_LENS, 3, sig, w));
+    signwire_bcrypt_scheme_free(s);
+    signwire_bcrypt_scheme_free(NULL);
+}
+
+/* ------------------------------------------------------------------------------------- */
+/* Nonce stores, IP policy and field-wise signing                                          */
+
+struct store_log {
+    int calls;
+    char key_id[64];
+    char nonce[64];
+    uint64_t ttl;
+    int32_t answer;
+};
+
+static int32_t store_callback(void *user_data, const char *key_id, const char *nonce, uint64_t ttl_seconds) {
+    struct store_log *log = user_data;
+    log->calls++;
+    snprintf(log->key_id, sizeof log->key_id, "%s", key_id);
+    snprintf(log->nonce, sizeof log->nonce, "%s", nonce);
+    log->ttl = ttl_seconds;
+    return log->answer;
+}
+
+static signwire_status verify_from(const signwire_verifier *v, const char *headers, const char *remote) {
+    char kid[SIGNWIRE_KEY_ID_MAX];
+    size_t w = 0;
+    return signwire_verifier_verify_at(v, "POST", URL, BODY, BODY_LEN, headers, remote, TS, kid, sizeof kid, &w);
+}
+
+static void test_stores_and_policy(void) {
+    section = "stores";
+    char blk[2048], nonce[64];
+    /* Store URLs: a bad one is refused and the previous store kept. */
+    signwire_verifier *v = verifier_with(KEY_ID, SECRET_A);
+    EXPECT(SIGNWIRE_OK, signwire_verifier_set_nonce_store(v, "memory://?max_entries=100"));
+    EXPECT(SIGNWIRE_ERR_INVALID_ARGUMENT, signwire_verifier_set_nonce_store(v, "bogus://nowhere"));
+    EXPECT(SIGNWIRE_ERR_NONCE_STORE_UNAVAILABLE, signwire_verifier_set_nonce_store(v, "sqlite:///nonexistent-dir/x/nonces.db"));
+    signed_block(blk, sizeof blk, KEY_ID, SECRET_A, "POST", URL, TS_TEXT, BODY, BODY_LEN);
+    EXPECT(SIGNWIRE_OK, verify_from(v, blk, NULL));
+    EXPECT(SIGNWIRE_ERR_NONCE_REPLAYED, verify_from(v, blk, NULL));
+    signwire_verifier_free(v);
+
+    /* One SQLite file shared by two verifiers: a nonce one accepted, the other refuses. */
+    char dir[] = "/tmp/signwire-c-test-XXXXXX", url[300], file[256];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(file, sizeof file, "%s/nonces.db", dir);
+    snprintf(url, sizeof url, "sqlite://%s", file);
+    signwire_verifier *a = verifier_with(KEY_ID, SECRET_A), *b = verifier_with(KEY_ID, SECRET_A);
+    EXPECT(SIGNWIRE_OK, signwire_verifier_set_nonce_store(a, url));
+    EXPECT(SIGNWIRE_OK, signwire_verifier_set_nonce_store(b, url));
+    signed_block(blk, sizeof blk, KEY_ID, SECRET_A, "POST", URL, TS_TEXT, BODY, BODY_LEN);
+    EXPECT(SIGNWIRE_OK, verify_from(a, blk, NULL));
+    EXPECT(SIGNWIRE_ERR_NONCE_REPLAYED, verify_from(b, blk, NULL));
+    signwire_verifier_free(a);
+    signwire_verifier_free(b);
+    remove(file);
+    rmdir(dir);
+
+    /* A callback store: asked once per valid signature, with the key id and nonce sent. */
+    struct store_log log = {0, "", "", 0, SIGNWIRE_NONCE_FRESH};
+    v = verifier_with(KEY_ID, SECRET_A);
+    EXPECT(SIGNWIRE_ERR_NULL_POINTER, signwire_verifier_set_nonce_store_callback(v, NULL, &log));
+    EXPECT(SIGNWIRE_OK, signwire_verifier_set_nonce_store_callback(v, store_callback, &log));
+    signed_block(blk, sizeof blk, KEY_ID, SECRET_A, "POST", URL, TS_TEXT, BODY, BODY_LEN);
+    CHECK(header_value(blk, "X-Nonce", nonce, sizeof nonce));
+    EXPECT(SIGNWIRE_OK, verify_from(v, blk, NULL));
+    CHECK(log.calls == 1 && strcmp(log.key_id, KEY_ID) == 0 && strcmp(log.nonce, nonce) == 0 && log.ttl >= 300);
+    log.answer = SIGNWIRE_NONCE_REPLAYED;
+    EXPECT(SIGNWIRE_ERR_NONCE_REPLAYED, verify_from(v, blk, NULL));
+    log.answer = 0; /* what a failed FFI callback returns */
+    EXPECT(SIGNWIRE_ERR_NONCE_STORE_UNAVAILABLE, verify_from(v, blk, NULL));
+    CHECK(log.calls == 3);
+    signed_block(blk, sizeof blk, KEY_ID, SECRET_B, "POST", URL, TS_TEXT, BODY, BODY_LEN);
+    EXPECT(SIGNWIRE_ERR_BAD_SIGNATURE, verify_from(v, blk, NULL));
+    CHECK(log.calls == 3); /* a forgery never reaches the store */
+    signwire_verifier_free(v);
+
+    section = "ip policy";
+    v = verifier_with(KEY_ID, SECRET_A);
+    EXPECT(SIGNWIRE_ERR_INVALID_ARGUMENT, signwire_verifier_allow_ip(v, "10.0.0.1/8"));
+    EXPECT(SIGNWIRE_ERR_INVALID_ARGUMENT, signwire_verifier_allow_ip(v, "not-an-address"));
+    EXPECT(SIGNWIRE_OK, signwire_verifier_allow_ip(v, "10.0.0.0/8"));
+    EXPECT(SIGNWIRE_OK, signwire_verifier_allow_ip(v, "2001:db8::/32"));
+    const char *inside[] = {"10.1.2.3", "::ffff:10.1.2.3", "2001:db8::7"};
+    for (int i = 0; i < 3; i++) {
+        signed_block(blk, sizeof blk, KEY_ID, SECRET_A, "POST", URL, TS_TEXT, BODY, BODY_LEN);
+        EXPECT(SIGNWIRE_OK, verify_from(v, blk, inside[i]));
+    }
+    const char *outside[] = {"11.0.0.1", "192.168.1.1", "2001:db9::1", NULL};
+    for (int i = 0; i < 4; i++) {
+        signed_block(blk, sizeof blk, KEY_ID, SECRET_A, "POST", URL, TS_TEXT, BODY, BODY_LEN);
+        EXPECT(SIGNWIRE_ERR_IP_NOT_ALLOWED, verify_from(v, blk, outside[i]));
+    }
+    /* X-Forwarded-For counts only from a trusted proxy, rightmost untrusted entry first. */
+    char fwd[2200];
+    signed_block(blk, sizeof blk, KEY_ID, SECRET_A, "POST", URL, TS_TEXT, BODY, BODY_LEN);
+    snprintf(fwd, sizeof fwd, "X-Forwarded-For: 10.9.9.9\r\n%s", blk);
+    EXPECT(SIGNWIRE_ERR_IP_NOT_ALLOWED, verify_from(v, fwd, "192.168.1.1"));
+    EXPECT(SIGNWIRE_ERR_INVALID_ARGUMENT, signwire_verifier_trust_proxy(v, "192.168.1.0/16"));
+    EXPECT(SIGNWIRE_OK, signwire_verifier_trust_proxy(v, "192.168.0.0/16"));
+    EXPECT(SIGNWIRE_OK, verify_from(v, fwd, "192.168.1.1"));
+    signed_block(blk, sizeof blk, KEY_ID, SECRET_A, "POST", URL, TS_TEXT, BODY, BODY_LEN);
+    snprintf(fwd, sizeof fwd, "X-Forwarded-For: 10.9.9.9, 172.16.0.1\r\n%s", blk);
+    EXPECT(SIGNWIRE_ERR_IP_NOT_ALLOWED, verify_from(v, fwd, "192.168.1.1"));
+    signwire_verifier_free(v);
+
+    section = "sign fields";
+    /* name\0value\0... with the signature OpenSSL computes from the timestamp and nonce sent. */
+    signwire_signer *g = signer_with(KEY_ID, SECRET_A);
+    char out[SIGNWIRE_SIGNED_HEADERS_MAX], expected[SIGNWIRE_SIGNATURE_MAX];
+    const char *names[4] = {0}, *values[4] = {0};
+    size_t n = 0;
+    int count = 0;
+    EXPECT(SIGNWIRE_OK, signwire_signer_sign_fields(g, "POST", URL, BODY, BODY_LEN, NULL, out, sizeof out, &n));
+    CHECK(out[n] == '\0');
+    for (const char *f = out; f < out + n && count < 4; count++) {
+        names[count] = f;
+        f += strlen(f) + 1;
+        values[count] = f;
+        f += strlen(f) + 1;
+    }
+    CHECK(count == 4);
+    const char *get[4] = {"X-API-Key", "X-Signature", "X-Timestamp", "X-Nonce"};
+    const char *found[4] = {0};
+    for (int i = 0; i < count; i++)
+        for (int j = 0; j < 4; j++)
+            if (names[i] && strcmp(names[i], get[j]) == 0)
+                found[j] = values[i];
+    CHECK(found[0] && found[1] && found[2] && found[3]);
+    if (found[0] && found[1] && found[2] && found[3]) {
+        CHECK(strcmp(found[0], KEY_ID) == 0);
+        hopnow_sig(SECRET_A, "POST", URL, found[2], found[3], BODY, BODY_LEN, expected);
+        CHECK(strcmp(found[1], expected) == 0);
+    }
+    EXPECT(SIGNWIRE_ERR_BUFFER_TOO_SMALL, signwire_signer_sign_fields(g, "POST", URL, BODY, BODY_LEN, NULL, out, 8, &n));
+    CHECK(n > 8);
+    signwire_signer_free(g);
+}
+
 int main(int argc, char **argv) {
     test_meta();
     test_hmac();
@@ -1359,11 +1909,16 @@ int main(int argc, char **argv) {
     test_rotation();
     test_diagnostics();
     test_http_signatures();
+    test_bcrypt();
+    test_seal();
+    test_stores_and_policy();
     int vectors = 0;
-    if (argc > 1)
+    if (argc > 1) {
         vectors = test_vectors(argv[1]);
-    else
-        fprintf(stderr, "note: no vectors file given; shared vectors not checked\n");
+    } else {
+        section = "vectors";
+        fail_at(__LINE__, "no vectors file given (make test passes build/vectors.txt)");
+    }
     for (size_t i = 0; i < forbidden_count; i++)
         free(forbidden[i]);
     fprintf(stderr, "%d shared vectors checked\n", vectors);

@@ -18,6 +18,8 @@ use Signwire\Signer;
 final class HttpTest extends TestCase
 {
     private const KEY_ID = 'k_http';
+    /** php -S workers (PHP_CLI_SERVER_WORKERS). */
+    private const WORKERS = 4;
     private static ServerProcess $server;
     private static string $secret;
     private static string $dir;
@@ -37,7 +39,7 @@ final class HttpTest extends TestCase
         $port = Support::freePort();
         self::$server = new ServerProcess(
             array_merge([PHP_BINARY], Support::iniArgs(Support::preloadIni(self::$dir)), ['-S', "127.0.0.1:$port", '-t', __DIR__ . '/http']),
-            ['PHP_CLI_SERVER_WORKERS' => '4', 'SIGNWIRE_LIB' => Support::library(), 'SIGNWIRE_TEST_KEY_ID' => self::KEY_ID,
+            ['PHP_CLI_SERVER_WORKERS' => (string) self::WORKERS, 'SIGNWIRE_LIB' => Support::library(), 'SIGNWIRE_TEST_KEY_ID' => self::KEY_ID,
              'SIGNWIRE_TEST_SECRET' => self::$secret, 'SIGNWIRE_TEST_LOG' => self::$failures,
              'SIGNWIRE_TEST_NONCE_STORE' => self::$nonceStore, 'SIGNWIRE_TEST_SEAL_KEY' => bin2hex(self::$sealKey)],
             $port,
@@ -220,11 +222,16 @@ final class HttpTest extends TestCase
 
     public function testSeveralWorkersServeConcurrentRequests(): void
     {
+        // Every request waits in the script until WORKERS of them have arrived (a barrier of
+        // files): that happens only if all the server's workers hold one request at once.
+        $barrier = self::$dir . '/barrier-' . bin2hex(random_bytes(4));
+        mkdir($barrier);
         $requests = [];
         for ($i = 0; $i < 8; $i++) {
             $target = "/verify-globals.php?n=$i";
             $requests[] = ['method' => 'POST', 'target' => $target, 'body' => "body $i",
-                'headers' => self::pythonSign('POST', self::url($target), "body $i") + ['X-Test-Slow' => '1', 'X-Test-Id' => "slow-$i"]];
+                'headers' => self::pythonSign('POST', self::url($target), "body $i")
+                    + ['X-Test-Barrier' => $barrier, 'X-Test-Barrier-Count' => (string) self::WORKERS, 'X-Test-Id' => "barrier-$i"]];
         }
         $pids = [];
         foreach (Support::http(self::$server->port, $requests) as $r) {
@@ -232,7 +239,8 @@ final class HttpTest extends TestCase
             preg_match('/pid=(\d+)/', $r['body'], $m);
             $pids[$m[1]] = true;
         }
-        $this->assertGreaterThanOrEqual(2, count($pids), 'one worker served every request');
+        $this->assertCount(8, glob("$barrier/arrived-*") ?: [], 'every request arrived once');
+        $this->assertCount(self::WORKERS, $pids, 'the requests were served by every worker');
     }
 
     public function testGuzzleWithTheMiddlewarePasses(): void

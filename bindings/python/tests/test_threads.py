@@ -6,7 +6,8 @@ import ctypes
 import hashlib
 import hmac
 import threading
-import time
+
+import pytest
 
 from conftest import run_threads
 
@@ -18,34 +19,10 @@ NOW = 1_800_000_000
 
 
 def test_library_is_loaded_without_holding_the_gil():
-    # ctypes.CDLL (unlike PyDLL) releases the GIL for the duration of every call.
+    # ctypes.CDLL (unlike PyDLL) releases the GIL for the duration of every call. How much
+    # other threads then get done is timing, measured by benches/python/gil_release.py
+    # (scripts/bench), not asserted here.
     assert type(_native.cdll) is ctypes.CDLL
-
-
-def test_other_threads_run_while_a_call_is_in_the_library():
-    big = b"x" * (192 * 1024 * 1024)
-    first_tick = []
-    stop = threading.Event()
-    started = threading.Event()
-
-    def ticker():
-        started.wait()
-        while not stop.is_set():
-            if not first_tick:
-                first_tick.append(time.monotonic())
-            time.sleep(0.001)
-
-    t = threading.Thread(target=ticker)
-    t.start()
-    t0 = time.monotonic()
-    started.set()
-    tag = signwire.hmac_sign("sha256", b"k", big)  # hundreds of ms inside the library
-    t1 = time.monotonic()
-    stop.set()
-    t.join()
-    assert tag == hmac.new(b"k", big, hashlib.sha256).hexdigest()
-    # With the GIL held, the ticker could only start after the call returned.
-    assert first_tick and first_tick[0] < t0 + (t1 - t0) / 2, (t0, t1, first_tick)
 
 
 def test_shared_verifier_accepts_each_nonce_exactly_once():
@@ -104,30 +81,41 @@ def test_shared_verifier_accepts_each_nonce_exactly_once():
     assert verifier.verify("GET", URL, h, now=NOW) == "rot"
 
 
+class _HeldSign:
+    """signwire.mac's `lib`, with signwire_hmac_key_sign held until the test says go."""
+
+    def __init__(self, lib):
+        self._lib = lib
+        self.entered, self.resume = threading.Event(), threading.Event()
+
+    def __getattr__(self, name):
+        return getattr(self._lib, name)
+
+    def signwire_hmac_key_sign(self, *args):
+        self.entered.set()  # the call is in flight: the key is marked in use
+        assert self.resume.wait(30), "the test never released the call"
+        return self._lib.signwire_hmac_key_sign(*args)
+
+
 def test_close_while_a_call_is_in_flight_waits_for_it(monkeypatch):
     frees = []
     real = signwire.Key.__dict__["_free"]
     monkeypatch.setattr(signwire.Key, "_free", lambda ptr: (frees.append(1), real(ptr)))
+    held = _HeldSign(signwire.mac.lib)
+    monkeypatch.setattr(signwire.mac, "lib", held)
     key = signwire.Key("sha256", b"k")
-    big = b"y" * (128 * 1024 * 1024)
     out = []
-    t = threading.Thread(target=lambda: out.append(key.sign(big)))
+    t = threading.Thread(target=lambda: out.append(key.sign(b"message")))
     t.start()
-    deadline = time.monotonic() + 10
-    while key._users == 0 and t.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.0005)
-    users_at_close = key._users
+    # Events, not timing: close() runs exactly while the call is inside the library.
+    assert held.entered.wait(30)
+    assert key._users == 1
     key.close()
-    frees_at_close = len(frees)
-    t.join()
-    assert out == [hmac.new(b"k", big, hashlib.sha256).hexdigest()]
-    assert frees == [1], "freed exactly once"
     assert key.closed
-    if users_at_close == 1:  # the usual case: close returned while the call still ran...
-        assert frees_at_close == 0  # ...and left the free to it
-    try:
+    assert frees == [], "close() freed the key under a call in flight"
+    held.resume.set()
+    t.join()
+    assert out == [hmac.new(b"k", b"message", hashlib.sha256).hexdigest()]
+    assert frees == [1], "the call in flight freed it, exactly once"
+    with pytest.raises(ValueError):
         key.sign(b"m")
-    except ValueError:
-        pass
-    else:
-        raise AssertionError("a closed key must refuse calls")

@@ -21,8 +21,21 @@ try {
     header('Content-Type: text/plain');
     exit("authentication failed\n");
 }
-if (isset($_SERVER['HTTP_X_TEST_SLOW'])) {
-    usleep(300_000);
+if (isset($_SERVER['HTTP_X_TEST_BARRIER'], $_SERVER['HTTP_X_TEST_BARRIER_COUNT'])) {
+    // HttpTest's concurrency check: record this arrival, then answer only once COUNT requests
+    // have arrived. A worker blocked here cannot take another request, so COUNT arrivals are
+    // COUNT different workers serving at once: proved by the event, not by a sleep's timing.
+    $barrier = $_SERVER['HTTP_X_TEST_BARRIER'];
+    $count = (int) $_SERVER['HTTP_X_TEST_BARRIER_COUNT'];
+    touch("$barrier/arrived-" . getmypid() . '-' . bin2hex(random_bytes(4)));
+    $deadline = microtime(true) + 30;
+    while (count(glob("$barrier/arrived-*")) < $count) {
+        if (microtime(true) > $deadline) {
+            http_response_code(504);
+            exit("barrier: fewer than $count requests arrived together\n");
+        }
+        usleep(5_000);
+    }
 }
 header('Content-Type: text/plain');
 echo "ok $keyId pid=" . getmypid() . "\n";
