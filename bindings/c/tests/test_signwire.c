@@ -1740,6 +1740,21 @@ static void test_bcrypt(void) {
         EXPECT(SIGNWIRE_ERR_BAD_SIGNATURE, signwire_epintower_verify_rounds(2, EPIN_FIELDS, EPIN_LENS, 3, copy, 60));
     }
 
+    /* A verification cost cap, checked before any bcrypt work: 12 by default (the preset's
+     * cost 10 + 2); below 10 the cap itself is refused; PHP's cost-12 signature under a cap of
+     * 11 is refused without hashing (accepting it would cost seconds under valgrind). */
+    static const char PHP_COST12[] = "$2y$12$4o3SOkv5NOMAZrwvymG9IOOGJXOxMfn3eGw2MX7c8pwE5wobkl4tK";
+    CHECK(signwire_bcrypt_default_max_verify_cost() == 12);
+    EXPECT(SIGNWIRE_OK, signwire_epintower_verify_request_capped(EPIN_FIELDS, EPIN_LENS, 3, 10, PHP_REQUEST_2A, 60));
+    EXPECT(SIGNWIRE_ERR_INVALID_ARGUMENT, signwire_epintower_verify_request_capped(EPIN_FIELDS, EPIN_LENS, 3, 9, PHP_REQUEST_2A, 60));
+    EXPECT(SIGNWIRE_OK, signwire_epintower_verify_request_capped(EPIN_FIELDS, EPIN_LENS, 3, 0, PHP_REQUEST_2A, 60));
+    signwire_status over = signwire_epintower_verify_request_capped(EPIN_FIELDS, EPIN_LENS, 3, 11, PHP_COST12, 60);
+    CHECK(over != SIGNWIRE_OK);
+    EXPECT(SIGNWIRE_OK, signwire_epintower_verify_response_capped(UTF8_FIELDS, utf8_lens, 3, 10, PHP_UTF8_RESPONSE, 60));
+    EXPECT(SIGNWIRE_ERR_BAD_SIGNATURE, signwire_epintower_verify_response_capped(UTF8_FIELDS, utf8_lens, 3, 10, PHP_UTF8_REQUEST, 60));
+    EXPECT(SIGNWIRE_OK, signwire_epintower_verify_rounds_capped(2, UTF8_FIELDS, utf8_lens, 3, 31, PHP_UTF8_RESPONSE, 60));
+    EXPECT(SIGNWIRE_ERR_INVALID_ARGUMENT, signwire_epintower_verify_rounds_capped(2, UTF8_FIELDS, utf8_lens, 3, 32, PHP_UTF8_RESPONSE, 60));
+
     /* Scheme objects: the preset, and a document with its own rounds. */
     signwire_bcrypt_scheme *s = NULL;
     EXPECT(SIGNWIRE_ERR_INVALID_ARGUMENT, signwire_bcrypt_scheme_new("no-such-scheme", &s));
