@@ -25,9 +25,9 @@ echo "all $(wc -w <<<"$functions") called"
 
 echo "-- the README's C example compiles"
 tmpc=$(mktemp -d)
-awk '/^## C$/{c=1} c&&/^```c$/{p=1;next} p&&/^```$/{exit} p' README.md > "$tmpc/readme.c"
+awk '/^##+ C$/{c=1} c&&/^```c$/{p=1;next} p&&/^```$/{exit} p' README.md > "$tmpc/readme.c"
 # An empty extraction (the section moved or was renamed) would compile: it fails instead.
-grep -q 'signwire_' "$tmpc/readme.c" || { echo "FAIL: no C example calling signwire_* under '## C' in README.md"; exit 1; }
+grep -q 'signwire_' "$tmpc/readme.c" || { echo "FAIL: no C example calling signwire_* under a '## C' or '### C' heading in README.md"; exit 1; }
 cc -std=c99 -Wall -Wextra -Werror -Iinclude -c "$tmpc/readme.c" -o "$tmpc/readme.o"
 rm -rf "$tmpc"
 echo ok
