@@ -102,7 +102,7 @@ typedef enum signwire_encoding {
  */
 typedef enum signwire_nonce_result {
   /**
-   * First use of (key id, nonce): now recorded for `ttl_seconds`.
+   * First use of (scope, nonce): now recorded for `ttl_seconds`.
    */
   SIGNWIRE_NONCE_FRESH = 1,
   /**
@@ -156,13 +156,15 @@ typedef struct signwire_signer signwire_signer;
 typedef struct signwire_verifier signwire_verifier;
 
 /**
- * A nonce store implemented by the caller. Must atomically record (key_id, nonce) for
+ * A nonce store implemented by the caller. Must atomically record (scope, nonce) for
  * `ttl_seconds` if absent and return `SIGNWIRE_NONCE_FRESH`, or return
- * `SIGNWIRE_NONCE_REPLAYED` if present. `key_id` and `nonce` are NUL-terminated and valid
- * only during the call. Called from whichever thread verifies, possibly several at once.
+ * `SIGNWIRE_NONCE_REPLAYED` if present. `scope` is the scheme's name (a delivery's identity
+ * is unique per scheme, whichever key id signed it); `nonce` is the delivery's identity.
+ * Both are NUL-terminated and valid only during the call. Called from whichever thread
+ * verifies, possibly several at once.
  */
 typedef int32_t (*signwire_nonce_callback)(void *user_data,
-                                           const char *key_id,
+                                           const char *scope,
                                            const char *nonce,
                                            uint64_t ttl_seconds);
 
@@ -478,7 +480,7 @@ enum signwire_status signwire_verifier_set_nonce_store(struct signwire_verifier 
                                                        const char *url);
 
 /**
- * Use a caller-supplied nonce store: `callback(user_data, key_id, nonce, ttl_seconds)` is
+ * Use a caller-supplied nonce store: `callback(user_data, scope, nonce, ttl_seconds)` is
  * called once per request whose signature is valid. `user_data` is passed through
  * untouched and must stay valid while the verifier exists. Call before the verifier is
  * shared between threads.

@@ -429,6 +429,36 @@ pub fn payload(components: &[Component], separator: &str, input: &SignatureInput
     Ok(payload_parts(components, separator, input)?.concat())
 }
 
+/// Hex characters of the body's SHA-256 shown in fingerprints: 64 bits tell bodies apart
+/// without making a log a dictionary-attack oracle for short bodies any more than the length
+/// already is.
+const BODY_HASH_PREFIX: usize = 16;
+
+/// Longest clear value kept in a fingerprint; longer ones are shown as length + hash.
+const MAX_CLEAR_VALUE: usize = 2048;
+
+/// Length and SHA-256 prefix of bytes that must not be logged in clear (fingerprints).
+///
+/// ```
+/// assert_eq!(signwire::canonical::body_digest(b"{}"), "len:2,sha256:44136fa355b3678a");
+/// ```
+pub fn body_digest(body: &[u8]) -> String {
+    let h = crate::mac::sha256_hex(body);
+    format!("len:{},sha256:{}", body.len(), &h[..BODY_HASH_PREFIX])
+}
+
+/// One fingerprint value, escaped so it holds no space or control byte; over-long values
+/// are digested, empty ones shown as `(empty)`.
+pub(crate) fn fingerprint_value(bytes: &[u8]) -> String {
+    if bytes.len() > MAX_CLEAR_VALUE {
+        return body_digest(bytes);
+    }
+    if bytes.is_empty() {
+        return "(empty)".into();
+    }
+    escape_for_display(bytes).replace(' ', "\\x20")
+}
+
 /// Payload bytes escaped so that every invisible byte shows: printable ASCII stays, `\` is
 /// doubled, `\n`, `\r`, `\t` are named, everything else is `\xNN`. For `explain` output.
 pub fn escape_for_display(bytes: &[u8]) -> String {

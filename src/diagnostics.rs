@@ -17,7 +17,7 @@
 //! assert_eq!(d.summary, "URL: client signed https://api.example.com/v1/pay, server rebuilt http://10.0.0.5:8080/v1/pay");
 //! ```
 
-use crate::canonical::{component_bytes, escape_for_display, Component, Request, SignatureInput, UrlParts};
+use crate::canonical::{fingerprint_value, Request};
 use crate::error::{Error, Result, Status};
 use crate::scheme::Scheme;
 
@@ -25,12 +25,6 @@ use crate::scheme::Scheme;
 /// in a log file or in `explain` output.
 pub const MARKER: &str = "signwire-fp";
 
-/// Hex characters of the body's SHA-256 shown: 64 bits tell bodies apart without making the
-/// log a dictionary-attack oracle for short bodies any more than the length already is.
-const BODY_HASH_PREFIX: usize = 16;
-
-/// Longest clear value kept in a fingerprint; longer ones are shown as length + hash.
-const MAX_CLEAR_VALUE: usize = 2048;
 
 /// The fingerprint of one request as one side saw it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,73 +97,14 @@ impl Diagnostic {
     }
 }
 
-/// Length and SHA-256 prefix of bytes that must not be logged in clear.
-pub fn body_digest(body: &[u8]) -> String {
-    let h = crate::mac::sha256_hex(body);
-    format!("len:{},sha256:{}", body.len(), &h[..BODY_HASH_PREFIX])
-}
+pub use crate::canonical::body_digest;
 
-/// One value, escaped so it holds no space or control byte; over-long values are digested.
-fn clear(bytes: &[u8]) -> String {
-    if bytes.len() > MAX_CLEAR_VALUE {
-        return body_digest(bytes);
-    }
-    if bytes.is_empty() {
-        return "(empty)".into();
-    }
-    escape_for_display(bytes).replace(' ', "\\x20")
-}
-
-fn header_value<'a>(request: &Request<'a>, name: &str) -> std::result::Result<&'a str, &'static str> {
-    if name.is_empty() {
-        return Err("(none)");
-    }
-    match request.headers.map(|h| h.get(name)) {
-        Some(Ok(Some(v))) => Ok(v),
-        Some(Err(_)) => Err("(repeated)"),
-        _ => Err("(missing)"),
-    }
-}
-
-/// What a request signs under `scheme`, as one side sees it: the scheme name, the key id
-/// header, then one entry per component. Never fails: a missing or unusable part shows as
-/// `(missing)`, `(repeated)` or `(invalid)`, which is itself the answer.
+/// What a request signs under `scheme`, as one side sees it: the scheme name, then the
+/// kind's entries (key id, one per signed component...). Never fails: a missing or unusable
+/// part shows as `(missing)`, `(repeated)` or `(invalid)`, which is itself the answer.
 pub fn fingerprint(scheme: &Scheme, request: &Request<'_>) -> Fingerprint {
-    let mut entries = vec![("scheme".to_string(), clear(scheme.name.as_bytes()))];
-    if scheme.kind == crate::scheme::Kind::AwsSigV4 {
-        entries.extend(crate::scheme::sigv4::fingerprint(scheme, request));
-        return Fingerprint { entries };
-    }
-    if scheme.kind != crate::scheme::Kind::Generic {
-        entries.extend(crate::scheme::webhooks::fingerprint(scheme, request));
-        return Fingerprint { entries };
-    }
-    let h = &scheme.headers;
-    let shown = |r: std::result::Result<&str, &'static str>| r.map(|v| clear(v.as_bytes())).unwrap_or_else(|e| e.to_string());
-    entries.push(("key_id".into(), shown(header_value(request, &h.key_id))));
-    let key_id = header_value(request, &h.key_id).unwrap_or("");
-    let timestamp = header_value(request, &h.timestamp).unwrap_or("");
-    let nonce = header_value(request, &h.nonce).unwrap_or("");
-    let input = SignatureInput { request, key_id, timestamp, nonce };
-    let url = UrlParts::split(request.url);
-    for c in &scheme.components {
-        let value = match c {
-            Component::KeyId => continue,
-            Component::Timestamp => shown(header_value(request, &h.timestamp)),
-            Component::Nonce => shown(header_value(request, &h.nonce)),
-            Component::Body => body_digest(request.body),
-            // The client's hash of its body is the body's fingerprint, compared the same way.
-            Component::BodySha256 => body_digest(request.body),
-            other => match component_bytes(other, &url, &input) {
-                Ok(b) => clear(&b),
-                Err(_) => "(invalid)".into(),
-            },
-        };
-        let label = if matches!(c, Component::BodySha256) { "body".to_string() } else { c.label() };
-        if !entries.iter().any(|(l, _)| *l == label) {
-            entries.push((label, value));
-        }
-    }
+    let mut entries = vec![("scheme".to_string(), fingerprint_value(scheme.name.as_bytes()))];
+    entries.extend(scheme.fingerprint_entries(request));
     Fingerprint { entries }
 }
 

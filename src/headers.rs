@@ -580,6 +580,108 @@ pub(crate) fn truncate_for_log(s: &str) -> String {
     }
 }
 
+/// The authentication headers of one signed request, in the scheme's order:
+/// key id, signature, timestamp, nonce.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedHeaders {
+    // The `Name: value\r\n` block itself, with where each name and value is in it: signing
+    // builds one string, and the C ABI copies it out as it is. The spans are inline (no
+    // scheme sends more than MAX_SIGNED_HEADERS): a Vec of them cost an allocation per
+    // signature.
+    block: String,
+    spans: [[u32; 4]; MAX_SIGNED_HEADERS],
+    len: usize,
+}
+
+/// Most headers any scheme's signature sends (HopNow's four).
+const MAX_SIGNED_HEADERS: usize = 4;
+
+impl SignedHeaders {
+    pub(crate) fn with_capacity(capacity: usize) -> SignedHeaders {
+        SignedHeaders { block: String::with_capacity(capacity), spans: [[0; 4]; MAX_SIGNED_HEADERS], len: 0 }
+    }
+
+    /// Every caller is in this crate and sends a fixed set of headers (the presets' tests
+    /// sign with each of them), so a full set is a bug here: an `Internal` error, not a panic.
+    pub(crate) fn push(&mut self, name: &str, value: &str) -> Result<()> {
+        if self.len == MAX_SIGNED_HEADERS {
+            return Err(Error::new(Status::Internal, format!("a scheme sends more than {MAX_SIGNED_HEADERS} signed headers")));
+        }
+        let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let start = self.block.len();
+        self.block.push_str(name);
+        self.block.push_str(": ");
+        self.block.push_str(value);
+        self.block.push_str("\r\n");
+        let value_start = start + name.len() + 2;
+        self.spans[self.len] = [at(start), at(start + name.len()), at(value_start), at(value_start + value.len())];
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Header value by name (case-insensitive).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    }
+
+    /// (name, value) pairs, in order.
+    ///
+    /// ```
+    /// use signwire::{Request, Scheme, Signer};
+    /// let signer = Signer::new(Scheme::load("hopnow").unwrap(), "k1", b"secret").unwrap();
+    /// let signed = signer.sign_at(&Request::new("GET", "https://h/", b""), 1700000000, "00112233445566778899aabbccddeeff").unwrap();
+    /// let names: Vec<&str> = signed.iter().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["X-API-Key", "X-Signature", "X-Timestamp", "X-Nonce"]);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + Clone {
+        self.spans[..self.len].iter().map(|&[start, name_end, value_start, value_end]| {
+            let span = |a: u32, b: u32| self.block.get(a as usize..b as usize).unwrap_or_default();
+            (span(start, name_end), span(value_start, value_end))
+        })
+    }
+
+    pub(crate) fn from_entries(entries: &[(&str, &str)]) -> Result<SignedHeaders> {
+        let mut h = SignedHeaders::with_capacity(256);
+        for (n, v) in entries {
+            h.push(n, v)?;
+        }
+        Ok(h)
+    }
+
+    /// `Name: value\r\n` lines.
+    pub fn to_block(&self) -> String {
+        self.block.clone()
+    }
+
+    /// `Name: value\r\n` lines, borrowed.
+    ///
+    /// ```
+    /// use signwire::{Request, Scheme, Signer};
+    /// let signer = Signer::new(Scheme::load("hopnow").unwrap(), "k1", b"secret").unwrap();
+    /// let signed = signer.sign_at(&Request::new("GET", "https://h/", b""), 1700000000, "00112233445566778899aabbccddeeff").unwrap();
+    /// assert!(signed.as_block().starts_with("X-API-Key: k1\r\nX-Signature: "));
+    /// assert!(signed.as_block().ends_with("X-Nonce: 00112233445566778899aabbccddeeff\r\n"));
+    /// ```
+    pub fn as_block(&self) -> &str {
+        &self.block
+    }
+}
+
+/// `n` in decimal, in `buf` (20 digits hold any u64): no allocation per signature.
+pub(crate) fn decimal(mut n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or_else(|_| unreachable!())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -722,5 +824,22 @@ mod tests {
         assert!(check_nonce("0123456789ABCDEF0123456789abcdef", 32).is_ok());
         assert!(check_nonce("0123456789abcdef0123456789abcdeg", 32).is_err());
         assert!(check_nonce("0123456789abcdef0123456789abcdef0", 32).is_err());
+    }
+
+    #[test]
+    fn more_signed_headers_than_fit_is_an_internal_error_not_a_panic() {
+        let four = [("A", "1"), ("B", "2"), ("C", "3"), ("D", "4")];
+        assert_eq!(SignedHeaders::from_entries(&four).unwrap().iter().count(), 4);
+        let five = [("A", "1"), ("B", "2"), ("C", "3"), ("D", "4"), ("E", "5")];
+        let e = SignedHeaders::from_entries(&five).unwrap_err();
+        assert_eq!(e.status(), Status::Internal);
+        assert!(e.message().contains("more than 4 signed headers"), "{}", e.message());
+    }
+
+    #[test]
+    fn decimal_matches_to_string() {
+        for n in [0u64, 1, 9, 10, 99, 100, 1_700_000_000, u64::MAX] {
+            assert_eq!(decimal(n, &mut [0u8; 20]), n.to_string());
+        }
     }
 }

@@ -181,7 +181,7 @@ impl Tag {
     }
 
     /// A MAC output (at most `MAX_TAG_LEN` bytes: every algorithm's is).
-    fn from_digest(out: &[u8]) -> Tag {
+    pub(crate) fn from_digest(out: &[u8]) -> Tag {
         let mut bytes = [0u8; MAX_TAG_LEN];
         bytes[..out.len()].copy_from_slice(out);
         Tag { bytes, len: out.len() }

@@ -1,8 +1,30 @@
-//! Verification: headers → policy checks → constant-time MAC compare → nonce record.
+//! Verification: THE pipeline, one order of policy for every scheme kind.
 //!
-//! The order is fixed (see DESIGN.md): well-formed headers (limits first), known key id,
-//! timestamp window, IP allowlist, signature against every active secret, and only then the
-//! nonce is recorded, so a forged request cannot burn a legitimate client's nonce.
+//! A scheme kind (`src/scheme/`) only reads what a request claims and says which bytes are
+//! signed; [`Verifier::verify_at`] alone decides what is checked and in which order, so a
+//! policy added here holds for every kind and a kind added there gets every policy:
+//!
+//! 1. **Limits and well-formed claims.** Method, URL and body sizes, then the kind's bounded
+//!    parse of its headers: key id (if the format has one), timestamp, candidate signatures.
+//! 2. **Time window**: `now - max_age <= timestamp <= now + max_future_skew` (and `expires`
+//!    when the format carries one).
+//! 3. **IP allowlist**, against the client address (trusted proxies resolved).
+//! 4. **Signature**: the signed bytes, then the MAC of every candidate signature against
+//!    every active secret of the key id (webhooks: of every key id), with no early exit. An
+//!    unknown key id (or an empty keyring) runs one decoy secret through the same key
+//!    derivation and compare, then refuses with `UNKNOWN_KEY`.
+//! 5. **Replay record**, only for an authentic request, so a forgery cannot burn a real
+//!    client's nonce. It records the delivery's own identity (the nonce, the webhook id
+//!    with its timestamp, Stripe's timestamp with the body digest, SigV4's signature),
+//!    scoped by the scheme's name, never by the key id or the secret or the signature that
+//!    matched: a replay with one of several signatures dropped, or under another key id
+//!    that holds the same secret, is still a replay.
+//!
+//! **The timing rule.** No refusal that a client cannot authenticate may cost a different
+//! amount for a known key id than for an unknown one, or the refusal tells which key ids
+//! exist. So every check that can refuse such a client (limits, claims, window, IP) runs
+//! before the keyring is consulted, and does the same work whatever the key id; from the
+//! keyring on, an unknown key id does what a known one does (one secret: the decoy).
 //!
 //! ```
 //! use signwire::{Headers, Request, Scheme, Signer, Verifier};
@@ -22,16 +44,17 @@
 //! assert_eq!(again.unwrap_err().status(), signwire::Status::NonceReplayed);
 //! ```
 
-use crate::canonical::{self, Request, SignatureInput};
+use crate::canonical::{Parts, Request};
 use crate::diagnostics::Diagnostic;
 use crate::error::{Error, Result, Status};
-use crate::headers::{check_nonce, parse_timestamp, unix_now, Headers};
+use crate::headers::unix_now;
 use crate::ip_policy::IpPolicy;
-use crate::keyring::{check_key_id, Keyring};
-use crate::mac::{decode_tag, Key};
+use crate::keyring::Keyring;
+use crate::mac::Key;
 use crate::replay::{MemoryStore, NonceCheck, NonceStore};
-use crate::scheme::Scheme;
-use std::sync::{Arc, OnceLock};
+use crate::scheme::kind::{Claims, SchemeKind};
+use crate::scheme::{KeyCache, Scheme};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A request that passed every check.
@@ -61,8 +84,10 @@ pub struct Verifier {
     nonce_store: Arc<dyn NonceStore>,
     diagnostics: bool,
     ip_policy: IpPolicy,
-    // AWS SigV4 signing keys by secret and day (unused by other schemes).
-    sigv4_keys: crate::scheme::sigv4::KeyCache,
+    // Keys a kind derives per request (AWS SigV4's signing key of the day), by secret.
+    derived_keys: KeyCache,
+    // The one decoy: an unknown key id runs it through the same derivation and compare.
+    decoy: Key,
     // Public keys of an HTTP Message Signatures scheme with an asymmetric algorithm.
     public_keys: crate::scheme::http_signatures::PublicKeys,
 }
@@ -80,26 +105,22 @@ impl std::fmt::Debug for Verifier {
     }
 }
 
-/// Computing a MAC with this key when the key id is unknown keeps that failure's time
-/// profile the same as a bad signature's.
-fn decoy_key(scheme: &Scheme) -> &'static Key {
-    static DECOYS: OnceLock<[Key; 3]> = OnceLock::new();
-    let d = DECOYS.get_or_init(|| {
-        use crate::mac::Algorithm::*;
-        [Sha1, Sha256, Sha512].map(|a| Key::new_unchecked_length(a, b"signwire decoy key"))
-    });
-    match scheme.algorithm {
-        crate::mac::Algorithm::Sha1 => &d[0],
-        crate::mac::Algorithm::Sha256 => &d[1],
-        crate::mac::Algorithm::Sha512 => &d[2],
-    }
-}
+/// The decoy secret, in every kind's secret format (base64 for `whsec_`): its MAC matches
+/// nothing a client can send without knowing it, and it is never a configured secret.
+const DECOY_SECRET: &[u8] = b"c2lnbndpcmUgZGVjb3kgc2VjcmV0IGZvciB1bmtub3duIGtleSBpZHM=";
+
+/// The decoy's id in the derived-key cache (configured secrets are numbered from 1).
+const DECOY_SECRET_ID: u64 = 0;
 
 impl Verifier {
     /// A verifier with the scheme's max age and skew, an empty keyring, and an in-memory
     /// nonce store of default capacity.
     pub fn new(scheme: Scheme) -> Verifier {
-        let keyring = Keyring::with_format(scheme.algorithm, crate::scheme::webhooks::secret_format(scheme.kind));
+        let format = scheme.secret_format();
+        let keyring = Keyring::with_format(scheme.algorithm, format);
+        // The decoy decodes in every format (it is base64), so no error can come of it.
+        let decoy_bytes = format.decode(DECOY_SECRET).unwrap_or_default();
+        let decoy = Key::new_unchecked_length(scheme.algorithm, &decoy_bytes);
         Verifier {
             max_age: scheme.max_age,
             max_future_skew: scheme.max_future_skew,
@@ -108,7 +129,8 @@ impl Verifier {
             nonce_store: Arc::new(MemoryStore::default()),
             diagnostics: false,
             ip_policy: IpPolicy::default(),
-            sigv4_keys: Default::default(),
+            derived_keys: KeyCache::default(),
+            decoy,
             public_keys: Default::default(),
         }
     }
@@ -254,56 +276,46 @@ impl Verifier {
         self.public_keys.add(key_id, key)
     }
 
-    /// Verify as if the clock read `now` (unix seconds).
+    /// Verify as if the clock read `now` (unix seconds), in the order the module
+    /// documentation gives, for every scheme kind.
     pub fn verify_at(&self, request: &Request<'_>, now: i64) -> Result<Verified> {
-        if self.scheme.kind == crate::scheme::Kind::HttpMessageSignatures {
+        // RFC 9421 is not a plug-in yet (asymmetric keys): its own path, until it is.
+        if self.scheme.http.is_some() {
             return crate::scheme::http_signatures::verify_request(self, request, now);
         }
-        if self.scheme.kind == crate::scheme::Kind::AwsSigV4 {
-            return crate::scheme::sigv4::verify(self, &self.sigv4_keys, &*self.nonce_store, request, now);
-        }
-        if self.scheme.kind != crate::scheme::Kind::Generic {
-            return crate::scheme::webhooks::verify(self, &*self.nonce_store, request, now);
-        }
-        // 1. Inputs and required headers, well-formed, limits first.
+        let kind = self.scheme.plugin();
+        // 1. Limits first, then the claims (bounded: nothing proportional to the body).
         request.validate()?;
-        let empty = Headers::new();
-        let headers = request.headers.unwrap_or(&empty);
-        let names = &self.scheme.headers;
-        let [key_id, signature, timestamp_text, nonce] =
-            headers.require_all([&names.key_id, &names.signature, &names.timestamp, &names.nonce])?;
-        check_key_id(key_id).map_err(|e| Error::new(Status::MalformedHeader, format!("{}: {}", names.key_id, e.message())))?;
-        let timestamp = parse_timestamp(timestamp_text)?;
-        check_nonce(nonce, self.scheme.nonce_hex_len)?;
-        let tag = decode_tag(signature.as_bytes(), self.scheme.encoding, self.scheme.algorithm.tag_len()).ok_or_else(|| {
-            Error::new(
-                Status::MalformedHeader,
-                format!(
-                    "{} must be {} {} characters for {}, got {} characters",
-                    names.signature,
-                    self.scheme.signature_len(),
-                    self.scheme.encoding.name(),
-                    self.scheme.algorithm.name(),
-                    signature.len()
-                ),
-            )
-        })?;
+        let claims = kind.read_claims(&self.scheme, request)?;
+        // 2. Time window, both sides.
+        self.check_window(&claims, now)?;
+        // 3. IP allowlist.
+        self.ip_policy.check(request.remote_addr, request.headers)?;
+        // 4. The signed bytes (the same work for every key id), then the keyring.
+        let mut parts = Parts::new();
+        kind.signed_parts(&self.scheme, request, &claims, &mut parts)?;
+        let key_id = self.match_signature(kind, &claims, &parts)?;
+        // 5. The delivery's identity, recorded only now that it is authentic.
+        let replay_id = kind.replay_id(request, &claims, &parts);
+        match self.nonce_store.check_and_record(&self.scheme.name, &replay_id, self.nonce_ttl())? {
+            NonceCheck::Fresh => Ok(Verified { key_id, timestamp: claims.timestamp }),
+            NonceCheck::Replayed => Err(Error::new(
+                Status::NonceReplayed,
+                format!("{} delivery {} was already accepted", self.scheme.name, crate::headers::truncate_for_log(&replay_id)),
+            )),
+        }
+    }
 
-        let input = SignatureInput { request, key_id, timestamp: timestamp_text, nonce };
-        let mut parts = canonical::Parts::new();
-        canonical::payload_parts_into(&self.scheme.components, &self.scheme.separator, &input, &mut parts)?;
-
-        // 2. Key id known.
-        let Some(active) = self.keyring.get(key_id)? else {
-            let _ = decoy_key(&self.scheme).verify_parts(&parts, tag.as_bytes());
-            return Err(Error::new(Status::UnknownKey, format!("unknown key id {key_id:?}")));
-        };
-
-        // 3. Timestamp window, both sides.
+    fn check_window(&self, claims: &Claims<'_>, now: i64) -> Result<()> {
+        let timestamp = claims.timestamp;
         if timestamp < now.saturating_sub(self.max_age as i64) {
             return Err(Error::new(
                 Status::TimestampTooOld,
-                format!("timestamp {timestamp} is {} s older than server time {now} (max age {} s)", now - timestamp, self.max_age),
+                format!(
+                    "timestamp {timestamp} is {} s older than server time {now} (max age {} s)",
+                    now.saturating_sub(timestamp),
+                    self.max_age
+                ),
             ));
         }
         if timestamp > now.saturating_add(self.max_future_skew as i64) {
@@ -316,24 +328,63 @@ impl Verifier {
                 ),
             ));
         }
-
-        // 4. IP allowlist, against the client address (trusted proxies resolved).
-        self.ip_policy.check(request.remote_addr, request.headers)?;
-
-        // 5. Signature against every active secret; no early exit on match.
-        let mut matched = false;
-        for key in active.keys() {
-            matched |= key.verify_parts(&parts, tag.as_bytes()).is_ok();
+        if let Some(expires) = claims.expires {
+            if expires < now {
+                return Err(Error::new(Status::TimestampTooOld, format!("signature expired at {expires}, server time is {now}")));
+            }
         }
-        if !matched {
-            return Err(Error::new(Status::BadSignature, format!("signature does not match any active secret of key id {key_id:?}")));
-        }
+        Ok(())
+    }
 
-        // 6. Nonce, only for authentic requests.
-        match self.nonce_store.check_and_record(key_id, nonce, self.nonce_ttl())? {
-            NonceCheck::Fresh => Ok(Verified { key_id: key_id.to_string(), timestamp }),
-            NonceCheck::Replayed => {
-                Err(Error::new(Status::NonceReplayed, format!("nonce {nonce} of key id {key_id:?} was already used")))
+    /// Whether any candidate is the MAC under `key` (derived per request if the kind says):
+    /// every candidate is compared, without early exit.
+    fn any_candidate_matches(&self, kind: &dyn SchemeKind, claims: &Claims<'_>, parts: &Parts<'_>, key: &Key, secret_id: u64) -> bool {
+        let key = kind.derive_key(&self.scheme, key, secret_id, claims, &self.derived_keys);
+        let tag = key.sign_parts(parts);
+        claims.candidates.iter().fold(false, |any, candidate| any | tag.ct_eq_bytes(candidate.as_bytes()))
+    }
+
+    /// The key id whose active secret made one of the candidates; every secret of every key
+    /// id in question is tried (no early exit), and an unknown key id tries the decoy.
+    fn match_signature(&self, kind: &dyn SchemeKind, claims: &Claims<'_>, parts: &Parts<'_>) -> Result<String> {
+        let unknown = |what: String| {
+            let _ = self.any_candidate_matches(kind, claims, parts, &self.decoy, DECOY_SECRET_ID);
+            Err(Error::new(Status::UnknownKey, what))
+        };
+        match claims.key_id {
+            Some(key_id) => {
+                let Some(active) = self.keyring.get(key_id)? else {
+                    return unknown(format!("unknown key id {key_id:?}"));
+                };
+                let mut matched = false;
+                for (secret_id, key) in active.entries() {
+                    matched |= self.any_candidate_matches(kind, claims, parts, key, secret_id);
+                }
+                if !matched {
+                    return Err(Error::new(Status::BadSignature, format!("signature does not match any active secret of key id {key_id:?}")));
+                }
+                Ok(key_id.to_string())
+            }
+            None => {
+                let keys = self.keyring.all()?;
+                if keys.is_empty() {
+                    return unknown(format!("no secret is configured for {}", self.scheme.name));
+                }
+                let mut matched: Option<&str> = None;
+                for (key_id, active) in &keys {
+                    for (secret_id, key) in active.entries() {
+                        if self.any_candidate_matches(kind, claims, parts, key, secret_id) && matched.is_none() {
+                            matched = Some(key_id);
+                        }
+                    }
+                }
+                match matched {
+                    Some(key_id) => Ok(key_id.to_string()),
+                    None => Err(Error::new(
+                        Status::BadSignature,
+                        format!("none of {} signature(s) matches any configured secret", claims.candidates.len()),
+                    )),
+                }
             }
         }
     }

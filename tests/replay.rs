@@ -31,7 +31,7 @@ fn sqlite_race_eight_processes_accept_each_nonce_exactly_once() {
     assert_each_accepted_once(&r, 10_000, 8);
     // The file holds exactly the accepted nonces.
     let c = rusqlite::Connection::open(dir.join("nonces.db")).unwrap();
-    let rows: i64 = c.query_row("SELECT count(*) FROM signwire_nonces WHERE key_id = ?1", [KEY_ID], |r| r.get(0)).unwrap();
+    let rows: i64 = c.query_row("SELECT count(*) FROM signwire_nonces WHERE key_id = ?1", ["hopnow"], |r| r.get(0)).unwrap();
     assert_eq!(rows, 10_000);
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -295,7 +295,7 @@ fn c_abi_nonce_store_callback() {
     assert_eq!(c_verify(&v, &reqs[0], None), SIGNWIRE_OK);
     assert_eq!(c_verify(&v, &reqs[0], None), SIGNWIRE_ERR_NONCE_REPLAYED);
     assert_eq!(*store.ttls.lock().unwrap(), vec![120, 120], "TTL = max age + future skew");
-    assert!(store.seen.lock().unwrap().contains(&(KEY_ID.to_string(), reqs[0].nonce().to_string())));
+    assert!(store.seen.lock().unwrap().contains(&("hopnow".to_string(), reqs[0].nonce().to_string())), "recorded under the scheme, not the key id");
     // Anything but FRESH or REPLAYED — an error, 0 from a crashed callback, junk — fails closed.
     for (i, answer) in [3, 0, -1, 42].into_iter().enumerate() {
         *store.answer_override.lock().unwrap() = Some(answer);

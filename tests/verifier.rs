@@ -172,3 +172,8 @@ fn errors_never_contain_the_secret_or_expected_signature() {
     assert!(!text.contains(&c.signature));
     assert_eq!(e.client_message(), "authentication failed");
 }
+
+#[path = "kinds/matrix.rs"]
+mod matrix;
+#[path = "kinds/sigv4.rs"]
+mod sigv4;

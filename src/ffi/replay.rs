@@ -13,7 +13,7 @@ use std::sync::Arc;
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum signwire_nonce_result {
-    /// First use of (key id, nonce): now recorded for `ttl_seconds`.
+    /// First use of (scope, nonce): now recorded for `ttl_seconds`.
     SIGNWIRE_NONCE_FRESH = 1,
     /// Already recorded and not yet expired.
     SIGNWIRE_NONCE_REPLAYED = 2,
@@ -21,12 +21,14 @@ pub enum signwire_nonce_result {
     SIGNWIRE_NONCE_STORE_ERROR = 3,
 }
 
-/// A nonce store implemented by the caller. Must atomically record (key_id, nonce) for
+/// A nonce store implemented by the caller. Must atomically record (scope, nonce) for
 /// `ttl_seconds` if absent and return `SIGNWIRE_NONCE_FRESH`, or return
-/// `SIGNWIRE_NONCE_REPLAYED` if present. `key_id` and `nonce` are NUL-terminated and valid
-/// only during the call. Called from whichever thread verifies, possibly several at once.
+/// `SIGNWIRE_NONCE_REPLAYED` if present. `scope` is the scheme's name (a delivery's identity
+/// is unique per scheme, whichever key id signed it); `nonce` is the delivery's identity.
+/// Both are NUL-terminated and valid only during the call. Called from whichever thread
+/// verifies, possibly several at once.
 pub type signwire_nonce_callback =
-    Option<unsafe extern "C" fn(user_data: *mut c_void, key_id: *const c_char, nonce: *const c_char, ttl_seconds: u64) -> i32>;
+    Option<unsafe extern "C" fn(user_data: *mut c_void, scope: *const c_char, nonce: *const c_char, ttl_seconds: u64) -> i32>;
 
 /// Use the nonce store a URL names instead of the default in-memory one:
 /// `memory://?max_entries=N` (one process), `sqlite:///path/file.db` (processes on one
@@ -48,7 +50,7 @@ struct UserData(*mut c_void);
 unsafe impl Send for UserData {}
 unsafe impl Sync for UserData {}
 
-/// Use a caller-supplied nonce store: `callback(user_data, key_id, nonce, ttl_seconds)` is
+/// Use a caller-supplied nonce store: `callback(user_data, scope, nonce, ttl_seconds)` is
 /// called once per request whose signature is valid. `user_data` is passed through
 /// untouched and must stay valid while the verifier exists. Call before the verifier is
 /// shared between threads.
@@ -62,9 +64,9 @@ pub unsafe extern "C" fn signwire_verifier_set_nonce_store_callback(
         let v = handle_mut(verifier, "verifier")?;
         let f = callback.ok_or_else(|| Error::new(Status::NullPointer, "callback is NULL"))?;
         let data = UserData(user_data);
-        let store = CallbackStore::new("C callback", move |key_id, nonce, ttl| {
+        let store = CallbackStore::new("C callback", move |scope, nonce, ttl| {
             let unavailable = |why: &str| Error::new(Status::NonceStoreUnavailable, format!("nonce callback {why}"));
-            let k = CString::new(key_id).map_err(|_| unavailable("cannot take a key id containing NUL"))?;
+            let k = CString::new(scope).map_err(|_| unavailable("cannot take a scope containing NUL"))?;
             let n = CString::new(nonce).map_err(|_| unavailable("cannot take a nonce containing NUL"))?;
             let ttl = ttl.as_secs().saturating_add(u64::from(ttl.subsec_nanos() > 0));
             let data = &data;

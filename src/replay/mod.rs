@@ -1,7 +1,10 @@
-//! Nonce stores: remember each (key id, nonce) for its lifetime, so a captured request
+//! Nonce stores: remember each (scope, nonce) for its lifetime, so a captured request
 //! cannot be replayed.
 //!
-//! A store answers [`NonceCheck::Fresh`] exactly once per (key id, nonce) within the TTL.
+//! The verifier records a delivery's own identity (the nonce, a webhook id...) scoped by the
+//! scheme's name, never by the key id that signed it: key ids that share a secret must not
+//! accept each other's requests again. A store answers [`NonceCheck::Fresh`] exactly once per
+//! (scope, nonce) within the TTL.
 //! When it cannot answer (full, unreachable, read-only) it returns
 //! `NONCE_STORE_UNAVAILABLE`, and the verifier refuses the request: fail closed.
 //!
@@ -69,9 +72,10 @@ pub enum NonceCheck {
 }
 
 /// A place that remembers nonces. Implementations must be atomic: two concurrent calls with
-/// the same (key id, nonce) get one `Fresh` and one `Replayed`.
+/// the same (scope, nonce) get one `Fresh` and one `Replayed`.
 pub trait NonceStore: Send + Sync {
-    /// Record (key id, nonce) for `ttl` if it is new.
+    /// Record (scope, nonce) for `ttl` if it is new. The verifier passes the scheme's name as
+    /// `key_id` (the scope); the parameter keeps its name for existing implementations.
     fn check_and_record(&self, key_id: &str, nonce: &str, ttl: Duration) -> Result<NonceCheck>;
 
     /// A short description for logs (`memory`, `sqlite:///var/lib/x.db`); never a password.

@@ -28,16 +28,15 @@
 //! # Ok::<(), signwire::Error>(())
 //! ```
 
+use super::kind::{sealed, Candidates, Claims, Detail, SchemeKind};
 use super::{HeaderNames, Kind, Scheme};
-use crate::canonical::{rfc3986_encode, Request, UrlParts};
+use crate::canonical::{fingerprint_value, rfc3986_encode, Parts, Request, UrlParts};
 use crate::error::{Error, Result, Status};
-use crate::headers::truncate_for_log;
-use crate::keyring::check_key_id;
-use crate::mac::{sha256_hex, Algorithm, Encoding, Key};
-use crate::replay::{NonceCheck, NonceStore};
-use crate::signer::SignedHeaders;
-use crate::verifier::{Verified, Verifier};
+use crate::headers::{truncate_for_log, Headers, SignedHeaders};
+use crate::keyring::{check_key_id, SecretFormat};
+use crate::mac::{sha256_hex, Algorithm, Encoding, Key, Tag};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::sync::Mutex;
 
 /// The algorithm name in the `Authorization` header and the string to sign.
@@ -48,8 +47,25 @@ pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 pub const WINDOW_SECONDS: u64 = 15 * 60;
 /// Most signed headers accepted in one `Authorization` header.
 pub const MAX_SIGNED_HEADERS: usize = 64;
-/// Headers botocore never signs (proxies and clients change them).
-const UNSIGNED_HEADERS: &[&str] = &["expect", "transfer-encoding", "user-agent", "x-amzn-trace-id"];
+/// Headers botocore never signs (its `SIGNED_HEADERS_BLACKLIST`): hop-by-hop headers that
+/// proxies add, drop or rewrite, and tracing headers that tracing libraries change on the
+/// way. Signing one of them breaks the signature as soon as a proxy or tracer touches it.
+const UNSIGNED_HEADERS: &[&str] = &[
+    "baggage",
+    "connection",
+    "expect",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "traceparent",
+    "tracestate",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "x-amzn-trace-id",
+];
 
 /// How the path becomes the canonical URI.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -426,8 +442,16 @@ impl KeyCache {
 /// leaves out (`User-Agent`, `Expect`, `Transfer-Encoding`, `X-Amzn-Trace-Id`) and the ones
 /// this function writes; `Host` comes from the URL unless given. A session token is signed
 /// by passing it as the `X-Amz-Security-Token` request header.
-/// Returns the headers and the canonical request followed by the string to sign (explain).
-pub(crate) fn sign(scheme: &Scheme, access_key_id: &str, key: &Key, cache: &KeyCache, request: &Request<'_>, timestamp: i64) -> Result<(SignedHeaders, Vec<u8>)> {
+/// With `explain`, also the canonical request, a blank line and the string to sign.
+fn sign(
+    scheme: &Scheme,
+    access_key_id: &str,
+    key: &Key,
+    cache: &KeyCache,
+    request: &Request<'_>,
+    timestamp: i64,
+    explain: Option<&mut Vec<u8>>,
+) -> Result<SignedHeaders> {
     let opts = options(scheme)?;
     check_key_id(access_key_id)?;
     if access_key_id.contains('/') {
@@ -474,8 +498,10 @@ pub(crate) fn sign(scheme: &Scheme, access_key_id: &str, key: &Key, cache: &KeyC
         out.push(("X-Amz-Content-SHA256", &payload_hash));
     }
     out.push(("Authorization", &authorization));
-    let explained = format!("{}\n\n{sts}", canonical.request).into_bytes();
-    Ok((SignedHeaders::from_entries(&out)?, explained))
+    if let Some(e) = explain {
+        *e = format!("{}\n\n{sts}", canonical.request).into_bytes();
+    }
+    SignedHeaders::from_entries(&out)
 }
 
 fn options(scheme: &Scheme) -> Result<&Options> {
@@ -581,9 +607,10 @@ fn received_headers(request: &Request<'_>, url: &UrlParts<'_>, signed: &[&str]) 
     Ok(out)
 }
 
-/// The payload hash to sign, from `X-Amz-Content-SHA256` when present (which must then be
-/// signed and must match the body, or be `UNSIGNED-PAYLOAD` where allowed).
-fn received_payload_hash(request: &Request<'_>, opts: &Options, signed: &[&str]) -> Result<String> {
+/// `X-Amz-Content-SHA256` as claimed, checked for syntax only (no body hashing): present
+/// when the options require it, signed when present, a hash or `UNSIGNED-PAYLOAD` where
+/// allowed.
+fn claimed_payload_hash<'r>(request: &Request<'r>, opts: &Options, signed: &[&str]) -> Result<Option<&'r str>> {
     let header = match request.headers {
         Some(h) => h.get("x-amz-content-sha256")?,
         None => None,
@@ -592,7 +619,7 @@ fn received_payload_hash(request: &Request<'_>, opts: &Options, signed: &[&str])
         if opts.content_sha256_header {
             return Err(Error::new(Status::MissingHeader, "required header X-Amz-Content-SHA256 is missing"));
         }
-        return Ok(sha256_hex(request.body));
+        return Ok(None);
     };
     if !signed.contains(&"x-amz-content-sha256") {
         return Err(malformed("X-Amz-Content-SHA256 is present but not in SignedHeaders"));
@@ -601,7 +628,7 @@ fn received_payload_hash(request: &Request<'_>, opts: &Options, signed: &[&str])
         if !opts.unsigned_payload {
             return Err(Error::new(Status::BadSignature, "UNSIGNED-PAYLOAD is not accepted (the scheme's unsigned_payload is false)"));
         }
-        return Ok(value.to_string());
+        return Ok(Some(value));
     }
     if value.starts_with("STREAMING-") {
         return Err(malformed("chunked streaming payload signing is not supported"));
@@ -609,92 +636,143 @@ fn received_payload_hash(request: &Request<'_>, opts: &Options, signed: &[&str])
     if value.len() != 64 || !value.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         return Err(malformed("X-Amz-Content-SHA256 must be 64 lowercase hex characters or UNSIGNED-PAYLOAD"));
     }
-    if value != sha256_hex(request.body) {
-        return Err(Error::new(Status::BadSignature, "the body does not match X-Amz-Content-SHA256"));
-    }
-    Ok(value.to_string())
+    Ok(Some(value))
 }
 
-/// Verify as the server, in the generic order: headers well-formed, scope consistent, access
-/// key known, time window, IP allowlist, every active secret (no early exit), replay record.
-pub(crate) fn verify(verifier: &Verifier, cache: &KeyCache, store: &dyn NonceStore, request: &Request<'_>, now: i64) -> Result<Verified> {
-    let scheme = verifier.scheme();
-    let opts = options(scheme)?;
-    request.validate()?;
-    let empty = crate::headers::Headers::new();
-    let headers = request.headers.unwrap_or(&empty);
-    let auth_text = headers.require("Authorization")?;
-    let date_text = headers.require("X-Amz-Date")?;
-    let auth = parse_authorization(auth_text)?;
-    let timestamp = parse_amz_date(date_text)?;
-    if auth.date != &date_text[..8] {
-        return Err(malformed(format!("credential scope date {} is not X-Amz-Date's day {}", auth.date, &date_text[..8])));
+/// The payload hash to sign: the body's, which a claimed `X-Amz-Content-SHA256` must equal
+/// (or `UNSIGNED-PAYLOAD` where allowed).
+fn received_payload_hash(request: &Request<'_>, opts: &Options, signed: &[&str]) -> Result<String> {
+    match claimed_payload_hash(request, opts, signed)? {
+        Some(UNSIGNED_PAYLOAD) => Ok(UNSIGNED_PAYLOAD.to_string()),
+        Some(claimed) => {
+            let actual = sha256_hex(request.body);
+            if claimed != actual {
+                return Err(Error::new(Status::BadSignature, "the body does not match X-Amz-Content-SHA256"));
+            }
+            Ok(actual)
+        }
+        None => Ok(sha256_hex(request.body)),
     }
-    if auth.region != opts.region || auth.service != opts.service {
-        return Err(Error::new(
-            Status::BadSignature,
-            format!(
-                "credential scope {}/{} is not this verifier's {}/{}",
-                truncate_for_log(auth.region),
-                truncate_for_log(auth.service),
-                opts.region,
-                opts.service
-            ),
-        ));
-    }
-    let url = UrlParts::split(request.url);
-    let payload_hash = received_payload_hash(request, opts, &auth.signed_headers)?;
-    let signed = received_headers(request, &url, &auth.signed_headers)?;
-    let canonical = canonical_request(request.method, &url, opts, &signed, &payload_hash)?;
-    let sts = string_to_sign(date_text, &scope(auth.date, opts), &canonical.request);
+}
 
-    let Some(active) = verifier.keyring().get(auth.access_key_id)? else {
-        // Same work as a known key, so that timing does not tell which access keys exist.
-        let decoy = Key::new_unchecked_length(Algorithm::Sha256, b"AWS4signwire decoy key");
-        let _ = derive(&decoy, auth.date, opts).verify(sts.as_bytes(), &auth.signature);
-        return Err(Error::new(Status::UnknownKey, format!("unknown access key id {:?}", auth.access_key_id)));
-    };
-    if timestamp < now.saturating_sub(verifier.max_age() as i64) {
-        return Err(Error::new(
-            Status::TimestampTooOld,
-            format!("X-Amz-Date {date_text} is {} s older than server time {now} (max age {} s)", now - timestamp, verifier.max_age()),
-        ));
+/// What `read_claims` keeps for `signed_parts`: the parsed `Authorization` and the signed
+/// headers as the client grouped them.
+#[derive(Debug)]
+pub(crate) struct Received<'r> {
+    auth: Authorization<'r>,
+    headers: Vec<(String, String)>,
+}
+
+/// AWS Signature Version 4.
+#[derive(Debug)]
+pub(crate) struct SigV4;
+
+impl sealed::Sealed for SigV4 {}
+
+impl SchemeKind for SigV4 {
+    fn name(&self) -> &'static str {
+        "aws-sigv4"
     }
-    if timestamp > now.saturating_add(verifier.max_future_skew() as i64) {
-        return Err(Error::new(
-            Status::TimestampInFuture,
-            format!(
-                "X-Amz-Date {date_text} is {} s ahead of server time {now} (max future skew {} s)",
-                timestamp.saturating_sub(now),
-                verifier.max_future_skew()
-            ),
-        ));
+
+    fn secret_format(&self) -> SecretFormat {
+        SecretFormat::Aws4
     }
-    verifier.ip_policy().check(request.remote_addr, request.headers)?;
-    let mut matched = false;
-    for (id, k_secret) in active.entries() {
-        matched |= cache.get(id, k_secret, date_text, opts).verify(sts.as_bytes(), &auth.signature).is_ok();
+
+    fn read_claims<'r>(&self, scheme: &'r Scheme, request: &Request<'r>) -> Result<Claims<'r>> {
+        let opts = options(scheme)?;
+        static EMPTY: std::sync::OnceLock<Headers> = std::sync::OnceLock::new();
+        let headers: &'r Headers = match request.headers {
+            Some(h) => h,
+            None => EMPTY.get_or_init(Headers::new),
+        };
+        let auth_text = headers.require("Authorization")?;
+        let date_text = headers.require("X-Amz-Date")?;
+        let auth = parse_authorization(auth_text)?;
+        let timestamp = parse_amz_date(date_text)?;
+        if auth.date != &date_text[..8] {
+            return Err(malformed(format!("credential scope date {} is not X-Amz-Date's day {}", auth.date, &date_text[..8])));
+        }
+        if auth.region != opts.region || auth.service != opts.service {
+            return Err(Error::new(
+                Status::BadSignature,
+                format!(
+                    "credential scope {}/{} is not this verifier's {}/{}",
+                    truncate_for_log(auth.region),
+                    truncate_for_log(auth.service),
+                    opts.region,
+                    opts.service
+                ),
+            ));
+        }
+        claimed_payload_hash(request, opts, &auth.signed_headers)?;
+        let url = UrlParts::split(request.url);
+        let signed = received_headers(request, &url, &auth.signed_headers)?;
+        let mut candidates = Candidates::new();
+        candidates.push(Tag::from_digest(&auth.signature))?;
+        Ok(Claims {
+            key_id: Some(auth.access_key_id),
+            timestamp,
+            timestamp_text: date_text,
+            expires: None,
+            nonce: "",
+            candidates,
+            detail: Detail::SigV4(Received { auth, headers: signed }),
+        })
     }
-    if !matched {
-        return Err(Error::new(
-            Status::BadSignature,
-            format!("signature does not match any active secret of access key id {:?}", auth.access_key_id),
-        ));
+
+    fn signed_parts<'r>(&self, scheme: &'r Scheme, request: &'r Request<'r>, claims: &Claims<'r>, parts: &mut Parts<'r>) -> Result<()> {
+        let opts = options(scheme)?;
+        let Detail::SigV4(r) = &claims.detail else {
+            return Err(Error::new(Status::Internal, "aws-sigv4 claims without their Authorization"));
+        };
+        let payload_hash = received_payload_hash(request, opts, &r.auth.signed_headers)?;
+        let url = UrlParts::split(request.url);
+        let canonical = canonical_request(request.method, &url, opts, &r.headers, &payload_hash)?;
+        let sts = string_to_sign(claims.timestamp_text, &scope(r.auth.date, opts), &canonical.request);
+        parts.push(Cow::Owned(sts.into_bytes()));
+        Ok(())
     }
-    // AWS itself keeps no replay record; here the exact same signed request is refused
-    // within the window (a retry signed in another second has another signature).
-    let replay_id = format!("{timestamp}.{}", hex::encode(&auth.signature[..16]));
-    match store.check_and_record(auth.access_key_id, &replay_id, verifier.nonce_ttl())? {
-        NonceCheck::Fresh => Ok(Verified { key_id: auth.access_key_id.to_string(), timestamp }),
-        NonceCheck::Replayed => Err(Error::new(Status::NonceReplayed, format!("request {replay_id} was already accepted"))),
+
+    fn derive_key<'k>(&self, scheme: &Scheme, secret: &'k Key, secret_id: u64, claims: &Claims<'_>, cache: &KeyCache) -> Cow<'k, Key> {
+        match options(scheme) {
+            Ok(opts) => Cow::Owned(cache.get(secret_id, secret, claims.timestamp_text, opts)),
+            // Unreachable (read_claims needed the options); a key that matches nothing.
+            Err(_) => Cow::Borrowed(secret),
+        }
+    }
+
+    fn replay_id<'r>(&self, _request: &Request<'r>, claims: &Claims<'r>, _signed: &[Cow<'r, [u8]>]) -> Cow<'r, str> {
+        // The one signature binds the canonical request, the time and the secret: the same
+        // request signed again in another second, or by another secret, is another request;
+        // the access key id is not signed, so it is not part of the identity.
+        let sig = claims.candidates.iter().next().map(|t| hex::encode(t.as_bytes())).unwrap_or_default();
+        Cow::Owned(format!("{}.{sig}", claims.timestamp))
+    }
+
+    fn sign(
+        &self,
+        scheme: &Scheme,
+        key_id: &str,
+        key: &Key,
+        cache: &KeyCache,
+        request: &Request<'_>,
+        timestamp: i64,
+        _nonce: &str,
+        explain: Option<&mut Vec<u8>>,
+    ) -> Result<SignedHeaders> {
+        sign(scheme, key_id, key, cache, request, timestamp, explain)
+    }
+
+    fn fingerprint(&self, scheme: &Scheme, request: &Request<'_>) -> Vec<(String, String)> {
+        fingerprint(scheme, request)
     }
 }
 
 /// Fingerprint entries (after `scheme`) for diagnostics: what the canonical request is built
 /// from as this side sees it, and a digest of the canonical request itself (AWS's own error
 /// names the canonical request; a digest compares without printing headers).
-pub(crate) fn fingerprint(scheme: &Scheme, request: &Request<'_>) -> Vec<(String, String)> {
-    let clear = |v: &str| crate::canonical::escape_for_display(v.as_bytes()).replace(' ', "\\x20");
+fn fingerprint(scheme: &Scheme, request: &Request<'_>) -> Vec<(String, String)> {
+    let clear = |v: &str| fingerprint_value(v.as_bytes());
     let mut out = Vec::new();
     let Ok(opts) = options(scheme) else { return out };
     let url = UrlParts::split(request.url);
@@ -727,57 +805,16 @@ pub(crate) fn fingerprint(scheme: &Scheme, request: &Request<'_>) -> Vec<(String
         Some(Err(_)) => out.push(("authorization".into(), "(invalid)".into())),
         None => out.push(("authorization".into(), "(missing)".into())),
     }
-    out.push(("body".into(), crate::diagnostics::body_digest(request.body)));
+    out.push(("body".into(), crate::canonical::body_digest(request.body)));
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Headers, Signer};
 
-    const AKID: &str = "AKIDEXAMPLE";
-    const SECRET: &[u8] = b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
     // 20150830T123600Z, the date of AWS's published test suite.
     const T: i64 = 1440938160;
-
-    fn suite_scheme() -> Scheme {
-        Scheme::load("aws-sigv4:us-east-1:service").unwrap()
-    }
-
-    fn sign_suite(method: &str, url: &str, headers: &str, body: &[u8]) -> String {
-        let signer = Signer::new(suite_scheme(), AKID, SECRET).unwrap();
-        let h = Headers::parse(headers).unwrap();
-        let req = Request::new(method, url, body).with_headers(&h);
-        signer.sign_at(&req, T, "").unwrap().get("Authorization").unwrap().to_string()
-    }
-
-    fn sig_of(auth: &str) -> &str {
-        auth.rsplit_once("Signature=").unwrap().1
-    }
-
-    // Expected signatures: AWS's published SigV4 test suite (aws-sig-v4-test-suite), which
-    // signwire did not produce. The suite's requests carry Host and X-Amz-Date headers.
-    #[test]
-    fn aws_test_suite_vectors() {
-        let host = "Host:example.amazonaws.com\r\n";
-        let cases: &[(&str, &str, &str, &str, &[u8], &str)] = &[
-            ("get-vanilla", "GET", "https://example.amazonaws.com/", "", b"", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"),
-            ("get-vanilla-query-order-key-case", "GET", "https://example.amazonaws.com/?Param2=value2&Param1=value1", "", b"", "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"),
-            ("get-vanilla-empty-query-key", "GET", "https://example.amazonaws.com/?Param1=value1", "", b"", "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb"),
-            ("get-vanilla-query-unreserved", "GET", "https://example.amazonaws.com/?-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz=-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", "", b"", "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"),
-            ("get-utf8", "GET", "https://example.amazonaws.com/\u{1234}", "", b"", "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"),
-            ("get-slash", "GET", "https://example.amazonaws.com//", "", b"", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"),
-            ("get-relative-relative", "GET", "https://example.amazonaws.com/example1/example2/../..", "", b"", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"),
-            ("post-vanilla", "POST", "https://example.amazonaws.com/", "", b"", "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"),
-            ("post-x-www-form-urlencoded", "POST", "https://example.amazonaws.com/", "Content-Type:application/x-www-form-urlencoded\r\n", b"Param1=value1", "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"),
-            ("get-header-value-trim", "GET", "https://example.amazonaws.com/", "My-Header1: value1\r\nMy-Header2: \"a   b   c\"\r\n", b"", "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"),
-        ];
-        for (name, method, url, extra, body, want) in cases {
-            let got = sign_suite(method, url, &format!("{host}X-Amz-Date:20150830T123600Z\r\n{extra}"), body);
-            assert_eq!(sig_of(&got), *want, "{name}: {got}");
-        }
-    }
 
     #[test]
     fn signing_key_matches_aws_documentation() {
@@ -802,137 +839,6 @@ mod tests {
             assert_eq!(parse_amz_date(&amz_date(t).unwrap()).unwrap(), t);
         }
     }
-
-    fn verifier() -> Verifier {
-        let v = Verifier::new(suite_scheme());
-        v.keyring().add_secret(AKID, SECRET).unwrap();
-        v
-    }
-
-    fn signed(method: &str, url: &str, headers: &str, body: &[u8]) -> Headers {
-        let signer = Signer::new(suite_scheme(), AKID, SECRET).unwrap();
-        let mut h = Headers::parse(headers).unwrap();
-        let out = signer.sign_at(&Request::new(method, url, body).with_headers(&h), T, "").unwrap();
-        for (n, v) in out.iter() {
-            h.push(n, v).unwrap();
-        }
-        h
-    }
-
-    #[test]
-    fn round_trip_and_tampering() {
-        let url = "https://example.amazonaws.com/a%2Bb/~x=y?b=2&a=1";
-        let h = signed("POST", url, "Content-Type: application/json\r\nX-Extra:  a   b \r\n", b"{}");
-        assert!(verifier().verify_at(&Request::new("POST", url, b"{}").with_headers(&h), T + 5).is_ok());
-        let refuse = |m: &str, u: &str, hb: &Headers, b: &[u8]| verifier().verify_at(&Request::new(m, u, b).with_headers(hb), T + 5).unwrap_err().status();
-        assert_eq!(refuse("PUT", url, &h, b"{}"), Status::BadSignature);
-        assert_eq!(refuse("POST", "https://example.amazonaws.com/a%2Bc/~x=y?b=2&a=1", &h, b"{}"), Status::BadSignature);
-        assert_eq!(refuse("POST", "https://example.amazonaws.com/a%2Bb/~x=y?b=2&a=2", &h, b"{}"), Status::BadSignature);
-        assert_eq!(refuse("POST", url, &h, b"{ }"), Status::BadSignature);
-        let swap = |name: &str, value: &str| {
-            let mut t = Headers::new();
-            for (n, v) in h.iter() {
-                t.push(n, if n.eq_ignore_ascii_case(name) { value } else { v }).unwrap();
-            }
-            t
-        };
-        assert_eq!(refuse("POST", url, &swap("Content-Type", "text/plain"), b"{}"), Status::BadSignature);
-        assert_eq!(refuse("POST", url, &swap("X-Extra", "a b c"), b"{}"), Status::BadSignature);
-        // Whitespace is not part of what is signed: collapsing it is not tampering.
-        assert!(verifier().verify_at(&Request::new("POST", url, b"{}").with_headers(&swap("X-Extra", "a b")), T).is_ok());
-        assert_eq!(refuse("POST", url, &swap("X-Amz-Date", "20150830T123601Z"), b"{}"), Status::BadSignature);
-        assert_eq!(refuse("POST", "https://other.amazonaws.com/a%2Bb/~x=y?b=2&a=1", &h, b"{}"), Status::BadSignature);
-    }
-
-    #[test]
-    fn window_scope_key_and_replay() {
-        let url = "https://example.amazonaws.com/";
-        let h = signed("GET", url, "", b"");
-        let req = Request::new("GET", url, b"").with_headers(&h);
-        let v = verifier();
-        assert_eq!(v.verify_at(&req, T + 901).unwrap_err().status(), Status::TimestampTooOld);
-        assert_eq!(v.verify_at(&req, T - 901).unwrap_err().status(), Status::TimestampInFuture);
-        assert!(v.verify_at(&req, T + 900).is_ok());
-        assert_eq!(v.verify_at(&req, T + 900).unwrap_err().status(), Status::NonceReplayed);
-        let other = Verifier::new(suite_scheme());
-        other.keyring().add_secret("AKIDOTHER", SECRET).unwrap();
-        assert_eq!(other.verify_at(&req, T).unwrap_err().status(), Status::UnknownKey);
-        let wrong_region = Verifier::new(Scheme::load("aws-sigv4:eu-west-1:service").unwrap());
-        wrong_region.keyring().add_secret(AKID, SECRET).unwrap();
-        assert_eq!(wrong_region.verify_at(&req, T).unwrap_err().status(), Status::BadSignature);
-        let wrong_secret = Verifier::new(suite_scheme());
-        wrong_secret.keyring().add_secret(AKID, b"another secret").unwrap();
-        assert_eq!(wrong_secret.verify_at(&req, T).unwrap_err().status(), Status::BadSignature);
-        // Rotation: the old and the new secret both active.
-        wrong_secret.keyring().add_secret(AKID, SECRET).unwrap();
-        assert!(wrong_secret.verify_at(&req, T).is_ok());
-    }
-
-    #[test]
-    fn malformed_authorization_headers() {
-        let url = "https://example.amazonaws.com/";
-        let h = signed("GET", url, "", b"");
-        let auth = h.get("Authorization").unwrap().unwrap().to_string();
-        let with_auth = |a: &str, date: &str| {
-            let mut t = Headers::new();
-            t.push("X-Amz-Date", date).unwrap();
-            t.push("Authorization", a).unwrap();
-            verifier().verify_at(&Request::new("GET", url, b"").with_headers(&t), T).unwrap_err().status()
-        };
-        let d = "20150830T123600Z";
-        let sig = sig_of(&auth).to_string();
-        for bad in [
-            auth.replace("AWS4-HMAC-SHA256", "AWS4-ECDSA-P256-SHA256"),
-            auth.replace("aws4_request", "aws5_request"),
-            auth.replace("SignedHeaders=host;x-amz-date", "SignedHeaders=x-amz-date;host"),
-            auth.replace("SignedHeaders=host;x-amz-date", "SignedHeaders=x-amz-date"),
-            auth.replace("SignedHeaders=host;x-amz-date", "SignedHeaders=host"),
-            auth.replace("SignedHeaders=host;x-amz-date", "SignedHeaders=Host;x-amz-date"),
-            auth.replace(&sig, &sig.to_uppercase()),
-            auth.replace(&sig, &sig[..62]),
-            format!("{auth}, Signature={sig}"),
-            format!("{auth}, Extra=1"),
-            auth.replace("/20150830/", "/2015083/"),
-            auth.replace("AKIDEXAMPLE/", "AKIDEXAMPLE/x/"),
-            "AWS4-HMAC-SHA256".to_string(),
-        ] {
-            assert_eq!(with_auth(&bad, d), Status::MalformedHeader, "{bad}");
-        }
-        // The scope's day must be X-Amz-Date's day.
-        assert_eq!(with_auth(&auth.replace("/20150830/", "/20150829/"), d), Status::MalformedHeader);
-        assert_eq!(with_auth(&auth, "20150830 123600Z"), Status::MalformedHeader);
-        let mut t = Headers::new();
-        t.push("Authorization", &auth).unwrap();
-        assert_eq!(verifier().verify_at(&Request::new("GET", url, b"").with_headers(&t), T).unwrap_err().status(), Status::MissingHeader);
-    }
-
-    #[test]
-    fn payload_hash_header_and_unsigned_payload() {
-        let s3 = |unsigned: bool| {
-            let mut o = Options::new("us-east-1", "s3");
-            o.unsigned_payload = unsigned;
-            scheme(o).unwrap()
-        };
-        let url = "https://bucket.s3.amazonaws.com/key%20with%20space";
-        for unsigned in [false, true] {
-            let signer = Signer::new(s3(unsigned), AKID, SECRET).unwrap();
-            let out = signer.sign_at(&Request::new("PUT", url, b"data"), T, "").unwrap();
-            let want = if unsigned { UNSIGNED_PAYLOAD.to_string() } else { sha256_hex(b"data") };
-            assert_eq!(out.get("X-Amz-Content-SHA256"), Some(want.as_str()));
-            assert!(out.get("Authorization").unwrap().contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date,"));
-            let h = Headers::parse(&out.to_block()).unwrap();
-            let strict = Verifier::new(s3(false));
-            strict.keyring().add_secret(AKID, SECRET).unwrap();
-            let r = strict.verify_at(&Request::new("PUT", url, b"data").with_headers(&h), T);
-            assert_eq!(r.map_err(|e| e.status()).err(), if unsigned { Some(Status::BadSignature) } else { None });
-            let lax = Verifier::new(s3(true));
-            lax.keyring().add_secret(AKID, SECRET).unwrap();
-            // The body is not authenticated under UNSIGNED-PAYLOAD; with a hash it is.
-            let r = lax.verify_at(&Request::new("PUT", url, b"other").with_headers(&h), T);
-            assert_eq!(r.map_err(|e| e.status()).err(), if unsigned { None } else { Some(Status::BadSignature) });
-        }
-    }
-
     #[test]
     fn canonical_pieces() {
         assert_eq!(canonical_uri("", UriEncoding::Double), "/");

@@ -4,9 +4,12 @@
 //! `{t}.{body}`: components with a `.` separator); only the headers differ from the generic
 //! model, so only that is code here: no key id header (every configured secret is tried),
 //! several signatures in one header (secret rotation on the sender's side), and Standard
-//! Webhooks' `whsec_<base64>` secrets. Replay: the webhook id (Standard Webhooks) or the
-//! signature (Stripe, which has no id header) is recorded with the timestamp, so the exact
-//! same delivery is refused while a retry (new timestamp, new signature) passes.
+//! Webhooks' `whsec_<base64>` secrets.
+//!
+//! Replay identity, the delivery's own: Standard Webhooks' `webhook-id` with its timestamp;
+//! Stripe (no id header) the timestamp with the body's SHA-256. Never which of several
+//! signatures matched, so a delivery replayed with one of its signatures dropped is still a
+//! replay, while the sender's retry (new timestamp) is a new delivery.
 //!
 //! ```
 //! use signwire::{Headers, Request, Scheme, Signer, Verifier};
@@ -23,19 +26,16 @@
 //! # Ok::<(), signwire::Error>(())
 //! ```
 
-use super::{HeaderNames, Kind, Scheme};
-use crate::canonical::{self, Component, Request, SignatureInput};
-use crate::diagnostics::body_digest;
+use super::kind::{sealed, Candidates, Claims, Detail, SchemeKind};
+use super::{HeaderNames, Kind, KeyCache, Scheme};
+use crate::canonical::{self, body_digest, fingerprint_value, Component, Parts, Request, SignatureInput};
 use crate::error::{Error, Result, Status};
-use crate::headers::parse_timestamp;
+use crate::headers::{parse_timestamp, SignedHeaders};
 use crate::keyring::SecretFormat;
 use crate::mac::{Algorithm, Encoding, Key};
-use crate::replay::{NonceCheck, NonceStore};
-use crate::signer::SignedHeaders;
-use crate::verifier::{Verified, Verifier};
+use std::borrow::Cow;
 
-/// Most signatures accepted in one header (a sender rotating secrets sends two or three).
-pub const MAX_SIGNATURES: usize = 16;
+pub use super::kind::MAX_SIGNATURES;
 /// Longest webhook id accepted.
 pub const MAX_ID_LEN: usize = 256;
 
@@ -85,16 +85,6 @@ pub(super) fn stripe() -> Scheme {
     }
 }
 
-/// How a kind's secrets are written.
-pub fn secret_format(kind: Kind) -> SecretFormat {
-    match kind {
-        Kind::StandardWebhooks => SecretFormat::WhsecBase64,
-        Kind::AwsSigV4 => SecretFormat::Aws4,
-        // Stripe keys HMAC with the `whsec_...` text itself.
-        Kind::Generic | Kind::Stripe | Kind::HttpMessageSignatures => SecretFormat::Raw,
-    }
-}
-
 fn check_id(id: &str) -> Result<()> {
     if id.is_empty() || id.len() > MAX_ID_LEN || !id.bytes().all(|b| (0x21..0x7f).contains(&b)) {
         return Err(Error::new(
@@ -105,170 +95,193 @@ fn check_id(id: &str) -> Result<()> {
     Ok(())
 }
 
-fn payload<'a>(scheme: &'a Scheme, request: &'a Request<'a>, timestamp: &'a str, id: &'a str) -> Result<canonical::Parts<'a>> {
+/// The payload both webhook kinds sign: their components with a `.` separator.
+fn payload_into<'a>(scheme: &'a Scheme, request: &'a Request<'a>, timestamp: &'a str, id: &'a str, parts: &mut Parts<'a>) -> Result<()> {
     let input = SignatureInput { request, key_id: "", timestamp, nonce: id };
-    canonical::payload_parts(&scheme.components, &scheme.separator, &input)
+    canonical::payload_parts_into(&scheme.components, &scheme.separator, &input, parts)
 }
 
-/// Sign as the sender: `nonce` is the webhook id (Standard Webhooks; ignored by Stripe).
-pub(crate) fn sign(scheme: &Scheme, key: &Key, request: &Request<'_>, timestamp: i64, nonce: &str) -> Result<(SignedHeaders, Vec<u8>)> {
+/// Sign with the payload shared with verification; `write` formats the headers.
+fn sign_payload(
+    scheme: &Scheme,
+    key: &Key,
+    request: &Request<'_>,
+    timestamp: i64,
+    id: &str,
+    explain: Option<&mut Vec<u8>>,
+    write: impl FnOnce(&str, &str) -> Result<SignedHeaders>,
+) -> Result<SignedHeaders> {
     let ts = timestamp.to_string();
-    if scheme.kind == Kind::StandardWebhooks {
+    let mut parts = Parts::new();
+    payload_into(scheme, request, &ts, id, &mut parts)?;
+    let signature = key.sign_parts(&parts).encode(scheme.encoding);
+    if let Some(out) = explain {
+        *out = parts.concat();
+    }
+    write(&ts, &signature)
+}
+
+fn no_headers(scheme: &Scheme) -> Error {
+    Error::new(Status::MissingHeader, format!("required header {} is missing", scheme.headers.signature))
+}
+
+/// Standard Webhooks.
+#[derive(Debug)]
+pub(crate) struct StandardWebhooks;
+
+impl sealed::Sealed for StandardWebhooks {}
+
+impl SchemeKind for StandardWebhooks {
+    fn name(&self) -> &'static str {
+        "standard-webhooks"
+    }
+
+    fn secret_format(&self) -> SecretFormat {
+        SecretFormat::WhsecBase64
+    }
+
+    fn read_claims<'r>(&self, scheme: &'r Scheme, request: &Request<'r>) -> Result<Claims<'r>> {
+        let headers = request.headers.ok_or_else(|| no_headers(scheme))?;
+        let id = headers.require("webhook-id")?;
+        let timestamp_text = headers.require("webhook-timestamp")?;
+        let header = headers.require("webhook-signature")?;
+        check_id(id)?;
+        let timestamp = parse_timestamp(timestamp_text)?;
+        let mut candidates = Candidates::new();
+        let mut entries = 0;
+        for entry in header.split(' ').filter(|e| !e.is_empty()) {
+            entries += 1;
+            if entries > MAX_SIGNATURES {
+                return Err(Error::new(Status::MalformedHeader, format!("more than {MAX_SIGNATURES} signatures in one header")));
+            }
+            // Other versions (v1a: asymmetric) are someone else's to check.
+            if let Some(b64) = entry.strip_prefix("v1,") {
+                if let Some(tag) = crate::mac::decode_tag(b64.as_bytes(), Encoding::Base64, scheme.algorithm.tag_len()) {
+                    candidates.push(tag)?;
+                }
+            }
+        }
+        if candidates.is_empty() {
+            return Err(Error::new(Status::MalformedHeader, "webhook-signature holds no well-formed v1 signature"));
+        }
+        Ok(Claims { key_id: None, timestamp, timestamp_text, expires: None, nonce: id, candidates, detail: Detail::None })
+    }
+
+    fn signed_parts<'r>(&self, scheme: &'r Scheme, request: &'r Request<'r>, claims: &Claims<'r>, parts: &mut Parts<'r>) -> Result<()> {
+        payload_into(scheme, request, claims.timestamp_text, claims.nonce, parts)
+    }
+
+    fn replay_id<'r>(&self, _request: &Request<'r>, claims: &Claims<'r>, _signed: &[Cow<'r, [u8]>]) -> Cow<'r, str> {
+        // A sender's retry keeps the id and takes a new timestamp: a new delivery.
+        Cow::Owned(format!("{}.{}", claims.timestamp, claims.nonce))
+    }
+
+    fn sign(
+        &self,
+        scheme: &Scheme,
+        _key_id: &str,
+        key: &Key,
+        _cache: &KeyCache,
+        request: &Request<'_>,
+        timestamp: i64,
+        nonce: &str,
+        explain: Option<&mut Vec<u8>>,
+    ) -> Result<SignedHeaders> {
         check_id(nonce).map_err(|e| Error::invalid(e.message().to_string()))?;
+        sign_payload(scheme, key, request, timestamp, nonce, explain, |ts, sig| {
+            SignedHeaders::from_entries(&[("webhook-id", nonce), ("webhook-timestamp", ts), ("webhook-signature", &format!("v1,{sig}"))])
+        })
     }
-    let parts = payload(scheme, request, &ts, nonce)?;
-    let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
-    let signature = key.sign_parts(&slices).encode(scheme.encoding);
-    let headers = match scheme.kind {
-        Kind::StandardWebhooks => SignedHeaders::from_entries(&[
-            ("webhook-id", nonce),
-            ("webhook-timestamp", &ts),
-            ("webhook-signature", &format!("v1,{signature}")),
-        ])?,
-        _ => SignedHeaders::from_entries(&[("Stripe-Signature", &format!("t={ts},v1={signature}"))])?,
-    };
-    Ok((headers, slices.concat()))
+
+    fn fingerprint(&self, _scheme: &Scheme, request: &Request<'_>) -> Vec<(String, String)> {
+        let get = |n: &str| request.headers.and_then(|h| h.get(n).ok().flatten());
+        vec![
+            ("webhook_id".to_string(), shown(get("webhook-id"))),
+            ("timestamp".to_string(), shown(get("webhook-timestamp"))),
+            ("body".to_string(), body_digest(request.body)),
+        ]
+    }
 }
 
-/// The parts of a received webhook's headers: (timestamp text, id, candidate signatures).
-struct Received<'a> {
-    timestamp: &'a str,
-    id: &'a str,
-    signatures: Vec<Vec<u8>>,
+fn shown(v: Option<&str>) -> String {
+    v.map(|v| fingerprint_value(v.as_bytes())).unwrap_or_else(|| "(missing)".to_string())
 }
 
-fn too_many() -> Error {
-    Error::new(Status::MalformedHeader, format!("more than {MAX_SIGNATURES} signatures in one header"))
-}
+/// Stripe.
+#[derive(Debug)]
+pub(crate) struct Stripe;
 
-fn parse<'a>(scheme: &Scheme, request: &Request<'a>) -> Result<Received<'a>> {
-    let Some(headers) = request.headers else {
-        return Err(Error::new(Status::MissingHeader, format!("required header {} is missing", scheme.headers.signature)));
-    };
-    let tag_len = scheme.algorithm.tag_len();
-    match scheme.kind {
-        Kind::StandardWebhooks => {
-            let id = headers.require("webhook-id")?;
-            let timestamp = headers.require("webhook-timestamp")?;
-            let header = headers.require("webhook-signature")?;
-            check_id(id)?;
-            let mut signatures = Vec::new();
-            for entry in header.split(' ').filter(|e| !e.is_empty()) {
-                if signatures.len() >= MAX_SIGNATURES {
-                    return Err(too_many());
-                }
-                // Other versions (v1a: asymmetric) are someone else's to check.
-                if let Some(b64) = entry.strip_prefix("v1,") {
-                    if let Some(tag) = crate::mac::decode_tag(b64.as_bytes(), Encoding::Base64, tag_len) {
-                        signatures.push(tag.as_bytes().to_vec());
+impl sealed::Sealed for Stripe {}
+
+impl SchemeKind for Stripe {
+    fn name(&self) -> &'static str {
+        "stripe"
+    }
+
+    fn secret_format(&self) -> SecretFormat {
+        // Stripe keys HMAC with the `whsec_...` text itself.
+        SecretFormat::Raw
+    }
+
+    fn read_claims<'r>(&self, scheme: &'r Scheme, request: &Request<'r>) -> Result<Claims<'r>> {
+        let headers = request.headers.ok_or_else(|| no_headers(scheme))?;
+        let header = headers.require("Stripe-Signature")?;
+        let mut timestamp = None;
+        let mut candidates = Candidates::new();
+        let mut v1 = 0;
+        for item in header.split(',') {
+            let (k, v) = item.split_once('=').map(|(k, v)| (k.trim(), v.trim())).unwrap_or((item.trim(), ""));
+            match k {
+                "t" if timestamp.is_some() => return Err(Error::new(Status::MalformedHeader, "Stripe-Signature has t= twice")),
+                "t" => timestamp = Some(v),
+                "v1" => {
+                    v1 += 1;
+                    if v1 > MAX_SIGNATURES {
+                        return Err(Error::new(Status::MalformedHeader, format!("more than {MAX_SIGNATURES} signatures in one header")));
+                    }
+                    if let Some(tag) = crate::mac::decode_tag(v.as_bytes(), Encoding::Hex, scheme.algorithm.tag_len()) {
+                        candidates.push(tag)?;
                     }
                 }
+                _ => {} // v0 (test mode) and future schemes are not this verifier's
             }
-            if signatures.is_empty() {
-                return Err(Error::new(Status::MalformedHeader, "webhook-signature holds no well-formed v1 signature"));
-            }
-            Ok(Received { timestamp, id, signatures })
         }
-        _ => {
-            let header = headers.require("Stripe-Signature")?;
-            let mut timestamp = None;
-            let mut signatures = Vec::new();
-            for item in header.split(',') {
-                let (k, v) = item.split_once('=').map(|(k, v)| (k.trim(), v.trim())).unwrap_or((item.trim(), ""));
-                match k {
-                    "t" if timestamp.is_some() => return Err(Error::new(Status::MalformedHeader, "Stripe-Signature has t= twice")),
-                    "t" => timestamp = Some(v),
-                    "v1" => {
-                        if signatures.len() >= MAX_SIGNATURES {
-                            return Err(too_many());
-                        }
-                        if let Some(tag) = crate::mac::decode_tag(v.as_bytes(), Encoding::Hex, tag_len) {
-                            signatures.push(tag.as_bytes().to_vec());
-                        }
-                    }
-                    _ => {} // v0 (test mode) and future schemes are not this verifier's
-                }
-            }
-            let timestamp = timestamp.ok_or_else(|| Error::new(Status::MalformedHeader, "Stripe-Signature has no t= timestamp"))?;
-            if signatures.is_empty() {
-                return Err(Error::new(Status::MalformedHeader, "Stripe-Signature holds no well-formed v1 signature"));
-            }
-            Ok(Received { timestamp, id: "", signatures })
+        let timestamp_text = timestamp.ok_or_else(|| Error::new(Status::MalformedHeader, "Stripe-Signature has no t= timestamp"))?;
+        let timestamp = parse_timestamp(timestamp_text)?;
+        if candidates.is_empty() {
+            return Err(Error::new(Status::MalformedHeader, "Stripe-Signature holds no well-formed v1 signature"));
         }
+        Ok(Claims { key_id: None, timestamp, timestamp_text, expires: None, nonce: "", candidates, detail: Detail::None })
     }
-}
 
-/// Verify as the receiver, in the generic order: headers, a known secret, the time window,
-/// every signature against every secret (no early exit), then the replay record.
-pub(crate) fn verify(verifier: &Verifier, store: &dyn NonceStore, request: &Request<'_>, now: i64) -> Result<Verified> {
-    let scheme = verifier.scheme();
-    request.validate()?;
-    let r = parse(scheme, request)?;
-    let timestamp = parse_timestamp(r.timestamp)?;
-    let keys = verifier.keyring().all()?;
-    let parts = payload(scheme, request, r.timestamp, r.id)?;
-    let slices: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
-    if keys.is_empty() {
-        return Err(Error::new(Status::UnknownKey, format!("no secret is configured for {}", scheme.name)));
+    fn signed_parts<'r>(&self, scheme: &'r Scheme, request: &'r Request<'r>, claims: &Claims<'r>, parts: &mut Parts<'r>) -> Result<()> {
+        payload_into(scheme, request, claims.timestamp_text, "", parts)
     }
-    if timestamp < now.saturating_sub(verifier.max_age() as i64) {
-        return Err(Error::new(
-            Status::TimestampTooOld,
-            format!("timestamp {timestamp} is {} s older than server time {now} (max age {} s)", now - timestamp, verifier.max_age()),
-        ));
-    }
-    if timestamp > now.saturating_add(verifier.max_future_skew() as i64) {
-        return Err(Error::new(
-            Status::TimestampInFuture,
-            format!("timestamp {timestamp} is {} s ahead of server time {now} (max future skew {} s)", timestamp.saturating_sub(now), verifier.max_future_skew()),
-        ));
-    }
-    let mut matched: Option<(String, Vec<u8>)> = None;
-    for (key_id, active) in &keys {
-        for key in active.keys() {
-            let tag = key.sign_parts(&slices);
-            for candidate in &r.signatures {
-                if tag.ct_eq_bytes(candidate) && matched.is_none() {
-                    matched = Some((key_id.clone(), candidate.clone()));
-                }
-            }
-        }
-    }
-    let Some((key_id, signature)) = matched else {
-        return Err(Error::new(
-            Status::BadSignature,
-            format!("none of {} signature(s) matches any configured secret", r.signatures.len()),
-        ));
-    };
-    let replay_id = match scheme.kind {
-        Kind::StandardWebhooks => format!("{timestamp}.{}", r.id),
-        _ => format!("{timestamp}.{}", hex::encode(&signature[..16])),
-    };
-    match store.check_and_record(&key_id, &replay_id, verifier.nonce_ttl())? {
-        NonceCheck::Fresh => Ok(Verified { key_id, timestamp }),
-        NonceCheck::Replayed => Err(Error::new(Status::NonceReplayed, format!("delivery {replay_id} was already accepted"))),
-    }
-}
 
-/// Fingerprint entries (after `scheme`) for diagnostics: what the payload is built from.
-pub(crate) fn fingerprint(scheme: &Scheme, request: &Request<'_>) -> Vec<(String, String)> {
-    let clear = |v: Option<&str>| match v {
-        Some("") => "(empty)".to_string(),
-        Some(v) => crate::canonical::escape_for_display(v.as_bytes()).replace(' ', "\\x20"),
-        None => "(missing)".to_string(),
-    };
-    let get = |n: &str| request.headers.and_then(|h| h.get(n).ok().flatten());
-    let mut out = Vec::new();
-    match scheme.kind {
-        Kind::StandardWebhooks => {
-            out.push(("webhook_id".to_string(), clear(get("webhook-id"))));
-            out.push(("timestamp".to_string(), clear(get("webhook-timestamp"))));
-        }
-        _ => {
-            let t = get("Stripe-Signature").and_then(|h| h.split(',').find_map(|i| i.trim().strip_prefix("t=")));
-            out.push(("timestamp".to_string(), clear(t)));
-        }
+    fn replay_id<'r>(&self, request: &Request<'r>, claims: &Claims<'r>, _signed: &[Cow<'r, [u8]>]) -> Cow<'r, str> {
+        // No id header: the delivery is its timestamp and its body.
+        Cow::Owned(format!("{}.{}", claims.timestamp, crate::mac::sha256_hex(request.body)))
     }
-    out.push(("body".to_string(), body_digest(request.body)));
-    out
+
+    fn sign(
+        &self,
+        scheme: &Scheme,
+        _key_id: &str,
+        key: &Key,
+        _cache: &KeyCache,
+        request: &Request<'_>,
+        timestamp: i64,
+        _nonce: &str,
+        explain: Option<&mut Vec<u8>>,
+    ) -> Result<SignedHeaders> {
+        sign_payload(scheme, key, request, timestamp, "", explain, |ts, sig| {
+            SignedHeaders::from_entries(&[("Stripe-Signature", &format!("t={ts},v1={sig}"))])
+        })
+    }
+
+    fn fingerprint(&self, _scheme: &Scheme, request: &Request<'_>) -> Vec<(String, String)> {
+        let get = |n: &str| request.headers.and_then(|h| h.get(n).ok().flatten());
+        let t = get("Stripe-Signature").and_then(|h| h.split(',').find_map(|i| i.trim().strip_prefix("t=")));
+        vec![("timestamp".to_string(), shown(t)), ("body".to_string(), body_digest(request.body))]
+    }
 }

@@ -52,7 +52,8 @@ final class NonceClosureTest extends TestCase
         $this->assertRefusedWith(Signwire\BadSignatureException::class, fn () => $v->verify('POST', self::URL, $h, body: 'tampered'));
         $this->assertSame([], $calls, 'a forged request must not reach the store');
         $this->assertSame('k1', $v->verify('POST', self::URL, $h, body: 'b'));
-        $this->assertSame([['k1', $h['X-Nonce'], 330]], $calls, 'ttl = max age + future skew');
+        // Recorded per scheme, not per key id (key ids sharing a secret must not share nonces).
+        $this->assertSame([['hopnow', $h['X-Nonce'], 330]], $calls, 'ttl = max age + future skew');
         $this->assertRefusedWith(Signwire\NonceReplayedException::class, fn () => $v->verify('POST', self::URL, $h, body: 'b'));
         // A second verifier sharing the closure's state sees the replay as well.
         $other = new Verifier('hopnow', keys: ['k1' => $this->secret], nonceStore: $store);
