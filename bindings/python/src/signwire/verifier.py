@@ -10,7 +10,7 @@
 >>> verifier.verify("POST", url, headers, body=b"{}")
 Traceback (most recent call last):
   ...
-signwire.errors.NonceReplayed: SIGNWIRE_ERR_NONCE_REPLAYED: nonce ... was already used
+signwire.errors.NonceReplayed: SIGNWIRE_ERR_NONCE_REPLAYED: hopnow delivery ... was already accepted
 """
 
 from __future__ import annotations
