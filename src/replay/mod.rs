@@ -12,7 +12,7 @@
 //! |---|---|---|
 //! | [`MemoryStore`] | one process | `memory://?max_entries=1000000` |
 //! | [`SqliteStore`] | many processes on one host (PHP-FPM, gunicorn) | `sqlite:///var/lib/app/nonces.db?busy_timeout_ms=2000` |
-//! | [`RedisStore`] | many hosts | `redis://[[user]:password@]host[:port][/db]?connect_timeout_ms=1000&timeout_ms=1000&prefix=signwire` |
+//! | [`RedisStore`] | many hosts | `redis://[[user]:password@]host[:port][/db]?connect_timeout_ms=1000&timeout_ms=1000&prefix=signwire`, `rediss://…` (TLS), `redis+sentinel://s1,s2,s3/mymaster`, `redis+cluster://n1,n2,n3` |
 //! | [`CallbackStore`] | anything else | (a function; in C a function pointer) |
 //!
 //! [`open`] turns a URL into a store; every binding passes the same string to it.
