@@ -294,7 +294,7 @@ fn sentinel() -> Topo {
         name: "Sentinel",
         url,
         fault: Box::new(move || {
-            let (killed, _, _) = s2.lock().unwrap().fail_over();
+            let (killed, _, _) = s2.lock().unwrap().fail_over(true);
             now_us() - killed.elapsed().as_micros() as u64
         }),
         bench: Box::new(move || vec!["-p".into(), primary_port().to_string()]),

@@ -228,10 +228,14 @@ pub fn sentinel_primary(sentinel: u16) -> Option<u16> {
 
 impl SentinelSet {
     pub fn start() -> SentinelSet {
+        // Two replicas: after the primary is lost, the one not promoted still confirms writes.
         let primary = RedisServer::start();
-        let replica = RedisServer::start_with(&["--replicaof".into(), "127.0.0.1".into(), primary.port.to_string()]);
-        let (pp, rp) = (primary.port, replica.port);
-        wait_for("the replica to sync", 30, || info(rp, "replication").contains("master_link_status:up"));
+        let replicas: Vec<RedisServer> = (0..2).map(|_| RedisServer::start_with(&["--replicaof".into(), "127.0.0.1".into(), primary.port.to_string()])).collect();
+        let pp = primary.port;
+        for r in &replicas {
+            let rp = r.port;
+            wait_for("the replica to sync", 30, || info(rp, "replication").contains("master_link_status:up"));
+        }
         let mut sentinels = Vec::new();
         for _ in 0..3 {
             let port = free_port();
@@ -255,17 +259,18 @@ impl SentinelSet {
                 .expect("redis-sentinel must be installed (scripts/deps/apt-replay.txt)");
             sentinels.push((port, child, dir));
         }
-        let set = SentinelSet { nodes: vec![primary, replica], sentinels };
+        let mut nodes = vec![primary];
+        nodes.extend(replicas);
+        let set = SentinelSet { nodes, sentinels };
         for (port, _, _) in &set.sentinels {
             let port = *port;
             wait_for("each Sentinel to know the primary, the replica and the other Sentinels", 60, || {
                 let Ok(mut c) = inspect(port) else { return false };
                 let replicas: Vec<redis::Value> = redis::cmd("SENTINEL").arg("REPLICAS").arg("mymaster").query(&mut c).unwrap_or_default();
                 let others: Vec<redis::Value> = redis::cmd("SENTINEL").arg("SENTINELS").arg("mymaster").query(&mut c).unwrap_or_default();
-                sentinel_primary(port) == Some(pp) && replicas.len() == 1 && others.len() == 2
+                sentinel_primary(port) == Some(pp) && replicas.len() == 2 && others.len() == 2
             });
         }
-        let _ = rp;
         set
     }
 
@@ -284,7 +289,7 @@ impl SentinelSet {
     /// old primary again: it returns empty (no data on disk), and only after the failover
     /// may it come back, so that it rejoins as a replica instead of as an empty primary.
     /// Returns (killed at, new primary named at, old node resynced at).
-    pub fn fail_over(&mut self) -> (Instant, Instant, Instant) {
+    pub fn fail_over(&mut self, restart_old: bool) -> (Instant, Instant, Instant) {
         let old = self.primary();
         let old_port = self.nodes[old].port;
         let killed = Instant::now();
@@ -294,6 +299,9 @@ impl SentinelSet {
         let promoted = Instant::now();
         let new_port = sentinel_primary(watch[0]).unwrap();
         wait_for("the new primary to take writes", 30, || info(new_port, "replication").contains("role:master"));
+        if !restart_old {
+            return (killed, promoted, Instant::now());
+        }
         self.nodes[old].restart();
         wait_for("the old primary to rejoin as a synced replica", 60, || {
             info(old_port, "replication").contains(&format!("master_port:{new_port}")) && info(old_port, "replication").contains("master_link_status:up")
