@@ -46,10 +46,11 @@ fn redis_race_eight_processes_accept_each_nonce_exactly_once() {
     let server = RedisServer::start();
     let r = race("race_worker_process", &format!("redis://127.0.0.1:{}/2?timeout_ms=5000", server.port), 10_000, 8);
     assert_each_accepted_once(&r, 10_000, 8);
-    // Redis holds one key per accepted nonce, under the documented name, in database 2,
+    // Redis holds one key per accepted nonce, under the documented name (prefix, scheme,
+    // nonce), in database 2,
     // with a TTL.
     let mut conn = redis::Client::open(format!("redis://127.0.0.1:{}/2", server.port)).unwrap().get_connection().unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS").arg(format!("signwire:{KEY_ID}:*")).query(&mut conn).unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS").arg(format!("signwire:hopnow:*")).query(&mut conn).unwrap();
     assert_eq!(keys.len(), 10_000);
     let ttl: i64 = redis::cmd("TTL").arg(&keys[0]).query(&mut conn).unwrap();
     assert!((300..=360).contains(&ttl), "TTL {ttl} should be about max age + skew (360 s)");
@@ -457,7 +458,7 @@ fn redis_cluster_routes_by_slot_follows_moved_and_ask_and_survives_a_primary_kil
     let sizes: Vec<i64> = primaries.iter().map(|&i| redis::cmd("DBSIZE").query(&mut inspect(cluster.nodes[i].port).unwrap()).unwrap()).collect();
     assert!(sizes.iter().all(|&n| n > 30) && sizes.iter().sum::<i64>() == 300, "{sizes:?}");
     for r in &reqs[..10] {
-        let key = format!("signwire:{KEY_ID}:{}", r.nonce());
+        let key = format!("signwire:hopnow:{}", r.nonce());
         let holders: usize = primaries
             .iter()
             .map(|&i| {
@@ -470,7 +471,7 @@ fn redis_cluster_routes_by_slot_follows_moved_and_ask_and_survives_a_primary_kil
     }
     // ASK then MOVED: slot s of a fresh request's key is migrated from A to B by hand.
     let fresh = &reqs[300];
-    let key = format!("signwire:{KEY_ID}:{}", fresh.nonce());
+    let key = format!("signwire:hopnow:{}", fresh.nonce());
     let mut any = inspect(cluster.nodes[primaries[0]].port).unwrap();
     let slot: i64 = redis::cmd("CLUSTER").arg("KEYSLOT").arg(&key).query(&mut any).unwrap();
     let id_of = |port: u16| redis::cmd("CLUSTER").arg("MYID").query::<String>(&mut inspect(port).unwrap()).unwrap();
