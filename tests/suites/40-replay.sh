@@ -19,7 +19,7 @@ cargo test --release --quiet --test replay_redis -- --ignored --skip race_worker
 # replay accepted, request accepted twice, unexpected status, unrefused fault or no recovery.
 echo "-- Redis load-and-fault run (short): single, TLS, Sentinel, Cluster"
 cargo build --release --quiet --example redis_faults
-target/release/examples/redis_faults --workers 2 --requests 6000 --rate 200 --faults 1 --bench-seconds 1 single tls sentinel cluster
+target/release/examples/redis_faults --workers 2 --requests 40000 --rate 200 --faults 1 --bench-seconds 1 single tls sentinel cluster
 
 work=$(mktemp -d)
 redis_pid=""
