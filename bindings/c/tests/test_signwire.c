@@ -1832,7 +1832,7 @@ static void test_stores_and_policy(void) {
     remove(file);
     rmdir(dir);
 
-    /* A callback store: asked once per valid signature, with the key id and nonce sent. */
+    /* A callback store: asked once per valid signature, with the scheme (the replay scope) and nonce sent. */
     struct store_log log = {0, "", "", 0, SIGNWIRE_NONCE_FRESH};
     v = verifier_with(KEY_ID, SECRET_A);
     EXPECT(SIGNWIRE_ERR_NULL_POINTER, signwire_verifier_set_nonce_store_callback(v, NULL, &log));
@@ -1840,7 +1840,7 @@ static void test_stores_and_policy(void) {
     signed_block(blk, sizeof blk, KEY_ID, SECRET_A, "POST", URL, TS_TEXT, BODY, BODY_LEN);
     CHECK(header_value(blk, "X-Nonce", nonce, sizeof nonce));
     EXPECT(SIGNWIRE_OK, verify_from(v, blk, NULL));
-    CHECK(log.calls == 1 && strcmp(log.key_id, KEY_ID) == 0 && strcmp(log.nonce, nonce) == 0 && log.ttl >= 300);
+    CHECK(log.calls == 1 && strcmp(log.key_id, "hopnow") == 0 && strcmp(log.nonce, nonce) == 0 && log.ttl >= 300);
     log.answer = SIGNWIRE_NONCE_REPLAYED;
     EXPECT(SIGNWIRE_ERR_NONCE_REPLAYED, verify_from(v, blk, NULL));
     log.answer = 0; /* what a failed FFI callback returns */
