@@ -281,7 +281,7 @@ impl Verifier {
     pub fn verify_at(&self, request: &Request<'_>, now: i64) -> Result<Verified> {
         // RFC 9421 is not a plug-in yet (asymmetric keys): its own path, until it is.
         if self.scheme.http.is_some() {
-            return crate::scheme::http_signatures::verify_request(self, request, now);
+            return verify_http_signatures(self, request, now);
         }
         let kind = self.scheme.plugin();
         // 1. Limits first, then the claims (bounded: nothing proportional to the body).
@@ -388,4 +388,86 @@ impl Verifier {
             }
         }
     }
+}
+
+// The RFC 9421 kind is not a SchemeKind yet (its claims carry asymmetric signatures); its
+// policy lives here, beside the one pipeline, so that src/scheme never sees the verifier.
+/// Verify for [`crate::Verifier`], in the order every kind follows: well-formed claims,
+/// time window (`created`, `expires`), IP allowlist, signature against every key of the
+/// key id (an unknown id costs a decoy verification), then the nonce record.
+fn verify_http_signatures(verifier: &Verifier, request: &Request<'_>, now: i64) -> Result<Verified> {
+    use base64::Engine as _;
+    let scheme = verifier.scheme();
+    let profile = crate::scheme::http_signatures::profile_of(scheme)?;
+    request.validate()?;
+    let empty = crate::headers::Headers::new();
+    let message = crate::scheme::http_signatures::message_of(request, &empty);
+    let selected = crate::scheme::http_signatures::select(profile, message.headers)?;
+    let candidate = crate::scheme::http_signatures::prepare(profile, &message, selected)?;
+    let params = &candidate.params;
+    let key_id = params.keyid().unwrap_or_default();
+    crate::keyring::check_key_id(key_id).map_err(|e| Error::new(Status::MalformedHeader, format!("keyid: {}", e.message())))?;
+    let created = params.created().unwrap_or_default();
+    if created < now.saturating_sub(verifier.max_age() as i64) {
+        return Err(Error::new(
+            Status::TimestampTooOld,
+            format!("created {created} is {} s older than server time {now} (max age {} s)", now.saturating_sub(created), verifier.max_age()),
+        ));
+    }
+    if created > now.saturating_add(verifier.max_future_skew() as i64) {
+        return Err(Error::new(
+            Status::TimestampInFuture,
+            format!("created {created} is {} s ahead of server time {now} (max future skew {} s)", created.saturating_sub(now), verifier.max_future_skew()),
+        ));
+    }
+    if let Some(expires) = params.expires() {
+        if expires < now {
+            return Err(Error::new(Status::TimestampTooOld, format!("signature expired at {expires}, server time {now}")));
+        }
+    }
+    verifier.ip_policy().check(request.remote_addr, request.headers)?;
+
+    let base = candidate.base.as_bytes();
+    let mut matched = false;
+    if profile.algorithm.is_symmetric() {
+        let Some(active) = verifier.keyring().get(key_id)? else {
+            let _ = decoy_hmac().verify(base, &candidate.signature);
+            return Err(Error::new(Status::UnknownKey, format!("unknown key id {key_id:?}")));
+        };
+        for key in active.keys() {
+            matched |= key.verify(base, &candidate.signature).is_ok();
+        }
+    } else {
+        let Some(keys) = verifier.public_keys().get(key_id)? else {
+            return Err(Error::new(Status::UnknownKey, format!("unknown key id {key_id:?}")));
+        };
+        for key in keys.iter().filter(|k| k.algorithm() == profile.algorithm) {
+            matched |= key.verify(base, &candidate.signature);
+        }
+    }
+    if !matched {
+        return Err(Error::new(Status::BadSignature, format!("signature {} does not match any key of key id {key_id:?}", candidate.label)));
+    }
+    // The covered Content-Digest binds the body: checked once the signature is authentic.
+    if params.components.iter().any(|c| c.name == "content-digest") {
+        let field = crate::scheme::http_signatures::combined(message.headers, "content-digest").unwrap_or_default();
+        crate::scheme::http_signatures::digest::check_content_digest(&field, request.body)?;
+    }
+    // The nonce (when signed) identifies the delivery; without one, the signature does.
+    let replay_id = match params.nonce() {
+        Some(n) => n.to_string(),
+        None => base64::engine::general_purpose::STANDARD.encode(&candidate.signature),
+    };
+    match verifier.nonce_store().check_and_record(key_id, &replay_id, verifier.nonce_ttl())? {
+        crate::replay::NonceCheck::Fresh => Ok(Verified { key_id: key_id.to_string(), timestamp: created }),
+        crate::replay::NonceCheck::Replayed => Err(Error::new(
+            Status::NonceReplayed,
+            format!("nonce {} of key id {key_id:?} was already used", crate::headers::truncate_for_log(&replay_id)),
+        )),
+    }
+}
+
+fn decoy_hmac() -> &'static crate::mac::Key {
+    static DECOY: std::sync::OnceLock<crate::mac::Key> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| crate::mac::Key::new_unchecked_length(crate::mac::Algorithm::Sha256, b"signwire decoy key"))
 }

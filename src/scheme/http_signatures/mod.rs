@@ -237,7 +237,7 @@ pub struct Candidate {
     pub base: String,
 }
 
-fn combined(headers: &Headers, name: &str) -> Option<String> {
+pub(crate) fn combined(headers: &Headers, name: &str) -> Option<String> {
     let lines: Vec<&str> = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v).collect();
     (!lines.is_empty()).then(|| lines.join(", "))
 }
@@ -368,10 +368,8 @@ pub fn decode_base64(s: &str) -> Result<Vec<u8>> {
 // --- the kind inside signwire's Scheme, Signer and Verifier ---
 
 use crate::canonical::Request;
-use crate::replay::NonceCheck;
 use crate::scheme::{Kind, Scheme};
-use crate::signer::SignedHeaders;
-use crate::verifier::{Verified, Verifier};
+use crate::headers::SignedHeaders;
 
 /// A `Scheme` from a document of this kind.
 pub(crate) fn scheme_from_document(text: &str) -> Result<Scheme> {
@@ -412,11 +410,11 @@ pub(crate) fn to_document(scheme: &Scheme, p: &Profile) -> serde_json::Value {
     doc
 }
 
-fn profile_of(scheme: &Scheme) -> Result<&Profile> {
+pub(crate) fn profile_of(scheme: &Scheme) -> Result<&Profile> {
     scheme.http.as_deref().ok_or_else(|| Error::new(Status::Internal, "http-message-signatures scheme without its profile"))
 }
 
-fn message_of<'a>(request: &Request<'a>, empty: &'a Headers) -> Message<'a> {
+pub(crate) fn message_of<'a>(request: &Request<'a>, empty: &'a Headers) -> Message<'a> {
     Message { method: request.method, url: request.url, headers: request.headers.unwrap_or(empty), status: None }
 }
 
@@ -446,81 +444,3 @@ pub(crate) fn sign_request(
     Ok((SignedHeaders::from_entries(&entries)?, signed.base.into_bytes()))
 }
 
-/// Verify for [`crate::Verifier`], in the order every kind follows: well-formed claims,
-/// time window (`created`, `expires`), IP allowlist, signature against every key of the
-/// key id (an unknown id costs a decoy verification), then the nonce record.
-pub(crate) fn verify_request(verifier: &Verifier, request: &Request<'_>, now: i64) -> Result<Verified> {
-    let scheme = verifier.scheme();
-    let profile = profile_of(scheme)?;
-    request.validate()?;
-    let empty = Headers::new();
-    let message = message_of(request, &empty);
-    let selected = select(profile, message.headers)?;
-    let candidate = prepare(profile, &message, selected)?;
-    let params = &candidate.params;
-    let key_id = params.keyid().unwrap_or_default();
-    crate::keyring::check_key_id(key_id).map_err(|e| Error::new(Status::MalformedHeader, format!("keyid: {}", e.message())))?;
-    let created = params.created().unwrap_or_default();
-    if created < now.saturating_sub(verifier.max_age() as i64) {
-        return Err(Error::new(
-            Status::TimestampTooOld,
-            format!("created {created} is {} s older than server time {now} (max age {} s)", now.saturating_sub(created), verifier.max_age()),
-        ));
-    }
-    if created > now.saturating_add(verifier.max_future_skew() as i64) {
-        return Err(Error::new(
-            Status::TimestampInFuture,
-            format!("created {created} is {} s ahead of server time {now} (max future skew {} s)", created.saturating_sub(now), verifier.max_future_skew()),
-        ));
-    }
-    if let Some(expires) = params.expires() {
-        if expires < now {
-            return Err(Error::new(Status::TimestampTooOld, format!("signature expired at {expires}, server time {now}")));
-        }
-    }
-    verifier.ip_policy().check(request.remote_addr, request.headers)?;
-
-    let base = candidate.base.as_bytes();
-    let mut matched = false;
-    if profile.algorithm.is_symmetric() {
-        let Some(active) = verifier.keyring().get(key_id)? else {
-            let _ = decoy_hmac().verify(base, &candidate.signature);
-            return Err(Error::new(Status::UnknownKey, format!("unknown key id {key_id:?}")));
-        };
-        for key in active.keys() {
-            matched |= key.verify(base, &candidate.signature).is_ok();
-        }
-    } else {
-        let Some(keys) = verifier.public_keys().get(key_id)? else {
-            return Err(Error::new(Status::UnknownKey, format!("unknown key id {key_id:?}")));
-        };
-        for key in keys.iter().filter(|k| k.algorithm() == profile.algorithm) {
-            matched |= key.verify(base, &candidate.signature);
-        }
-    }
-    if !matched {
-        return Err(Error::new(Status::BadSignature, format!("signature {} does not match any key of key id {key_id:?}", candidate.label)));
-    }
-    // The covered Content-Digest binds the body: checked once the signature is authentic.
-    if params.components.iter().any(|c| c.name == "content-digest") {
-        let field = combined(message.headers, "content-digest").unwrap_or_default();
-        digest::check_content_digest(&field, request.body)?;
-    }
-    // The nonce (when signed) identifies the delivery; without one, the signature does.
-    let replay_id = match params.nonce() {
-        Some(n) => n.to_string(),
-        None => base64::engine::general_purpose::STANDARD.encode(&candidate.signature),
-    };
-    match verifier.nonce_store().check_and_record(key_id, &replay_id, verifier.nonce_ttl())? {
-        NonceCheck::Fresh => Ok(Verified { key_id: key_id.to_string(), timestamp: created }),
-        NonceCheck::Replayed => Err(Error::new(
-            Status::NonceReplayed,
-            format!("nonce {} of key id {key_id:?} was already used", crate::headers::truncate_for_log(&replay_id)),
-        )),
-    }
-}
-
-fn decoy_hmac() -> &'static crate::mac::Key {
-    static DECOY: std::sync::OnceLock<crate::mac::Key> = std::sync::OnceLock::new();
-    DECOY.get_or_init(|| crate::mac::Key::new_unchecked_length(crate::mac::Algorithm::Sha256, b"signwire decoy key"))
-}
